@@ -88,9 +88,11 @@ void Batch::add(const Entry& entry, std::string_view stream_key) {
   bytes_ += bytes;
 
   // Entries of one chunk arrive together, so checking the last hold deduplicates.
-  if (entry.source.acks &&
-      (holds_.empty() || !holds_.back().holds(entry.source.acks, entry.source.chunk))) {
-    holds_.emplace_back(entry.source.acks->shared_from_this(), entry.source.chunk);
+  if (entry.source.acks) {
+    for (uint64_t chunk = entry.source.first_chunk; chunk <= entry.source.last_chunk; ++chunk) {
+      if (!holds_.empty() && holds_.back().holds(entry.source.acks, chunk)) continue;
+      holds_.emplace_back(entry.source.acks->shared_from_this(), chunk);
+    }
   }
 }
 

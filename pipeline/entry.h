@@ -102,11 +102,13 @@ class FieldSet {
   std::vector<Field> fields_;
 };
 
-// Which read an entry came from: acknowledging every entry of a chunk lets its file's position
-// move past the chunk's end offset.
+// Which reads an entry came from: acknowledging every entry of a chunk lets its file's position
+// move past the chunk's end offset. A record folded from several lines (a traceback) can span
+// consecutive chunks, first_chunk..last_chunk, and holds all of them until it is delivered.
 struct SourceRef {
   SourceAcks* acks = nullptr;
-  uint64_t chunk = 0;
+  uint64_t first_chunk = 0;
+  uint64_t last_chunk = 0;
 };
 
 struct Entry {

@@ -3,6 +3,7 @@
 // parse is handled by the stage's configured action and counted, it is not an error.
 #pragma once
 
+#include <chrono>
 #include <concepts>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@ class Metrics;
 enum class Verdict : uint8_t {
   kPass,  // the entry goes on to the next stage
   kDrop,  // dropped by an explicit rule; counts as delivered for positions
+  kHold,  // the stage kept the entry (multiline records); see Stage::release()
 };
 
 class Stage {
@@ -28,6 +30,19 @@ class Stage {
   virtual ~Stage() = default;
   // `arena` lives as long as the chunk the entry came from: strings a stage computes go there.
   virtual Verdict process(Entry& entry, Arena& arena) noexcept = 0;
+
+  // Stages that hold entries (kHold) copy what they keep into their own storage and retain the
+  // entry's chunks (AckHold) until they hand the finished entry on. After a kHold, and after
+  // flush(), the chain calls release() until it returns null and runs each entry it returns
+  // through the stages after this one, before calling this stage again. The returned entry stays
+  // valid until then.
+  virtual Entry* release() noexcept { return nullptr; }
+  // Makes held entries due when they waited long enough, or all of them when `everything` (a
+  // file ended, shutdown). Called on the pipeline thread on every tick.
+  virtual void flush(std::chrono::steady_clock::time_point now, bool everything) noexcept {
+    (void)now;
+    (void)everything;
+  }
 };
 
 // What a stage's create() may use besides its own YAML.
