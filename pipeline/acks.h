@@ -37,23 +37,20 @@ class SourceAcks : public std::enable_shared_from_this<SourceAcks> {
   uint64_t committed_;
 };
 
-// One reference on one chunk, released exactly once when destroyed or released explicitly.
+// One reference on one chunk. Only release() gives it back: a hold destroyed unreleased (a batch
+// abandoned at shutdown) pins its file's position for the rest of the run, so lines that were
+// never delivered are read again after a restart instead of being skipped.
 class AckHold {
  public:
   AckHold() = default;
   AckHold(std::shared_ptr<SourceAcks> acks, uint64_t chunk) : acks_(std::move(acks)), chunk_(chunk) {
     acks_->retain(chunk_);
   }
-  AckHold(AckHold&& other) noexcept : acks_(std::move(other.acks_)), chunk_(other.chunk_) {}
-  AckHold& operator=(AckHold&& other) noexcept {
-    release();
-    acks_ = std::move(other.acks_);
-    chunk_ = other.chunk_;
-    return *this;
-  }
+  AckHold(AckHold&& other) noexcept = default;
+  AckHold& operator=(AckHold&& other) noexcept = default;
   AckHold(const AckHold&) = delete;
   AckHold& operator=(const AckHold&) = delete;
-  ~AckHold() { release(); }
+  ~AckHold() = default;
 
   void release() {
     if (acks_) acks_->release(chunk_);

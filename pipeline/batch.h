@@ -53,8 +53,9 @@ class Batch {
   size_t size() const noexcept { return entries_.size(); }
   std::chrono::steady_clock::time_point created() const noexcept { return created_; }
 
-  // Releases every chunk reference: the entries are delivered, or dropped by an explicit rule.
-  void acknowledge() noexcept { holds_.clear(); }
+  // The chunk references of the batch's entries. The batcher takes them before the batch goes to
+  // a sink and releases them when the sink reports, so a sink may free the batch early.
+  std::vector<AckHold> take_holds() noexcept { return std::move(holds_); }
 
  private:
   std::string tenant_;

@@ -100,6 +100,7 @@ struct Config {
   std::vector<OutputSinkConfig> outputs;
   std::vector<ScrapeConfig> scrape_configs;
   LimitsConfig limits;
+  nanoseconds target_sync_period = std::chrono::seconds(10);  // target_config.sync_period
   std::vector<std::string> warnings;  // accepted but ignored keys, named for the user
 };
 
