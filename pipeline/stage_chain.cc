@@ -16,7 +16,10 @@ Result<StageChain> StageChain::build(const config::ConfigNode* stages, BuildCont
     StageFactory factory = StageRegistry::find(name);
     if (!factory) {
       std::string hint = StageRegistry::closest(name);
-      return item.child(name).error("unknown stage \"" + name + "\"" +
+      config::ConfigNode key(item.yaml().begin()->first,
+                             std::make_shared<const std::string>(item.file()),
+                             item.child(name).key_path());
+      return key.error("unknown stage \"" + name + "\"" +
                                     (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
     auto stage = factory(item.child(name), ctx);
