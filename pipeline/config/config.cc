@@ -157,7 +157,16 @@ void read_sinks(ConfigReader& top, Config& out) {
       if (!client) reader.fail(client.error());
       else out.clients.push_back(std::move(*client));
     }
-    reader.not_implemented("kafka", "the kafka sink");
+    if (auto body = reader.child("kafka")) {
+      found = true;
+      auto kafka = sinks::kafka::read_kafka_config(*body);
+      if (!kafka) {
+        reader.fail(kafka.error());
+      } else {
+        if (!name.empty()) kafka->name = name;
+        out.kafka_sinks.push_back(std::move(*kafka));
+      }
+    }
     reader.not_implemented("otlp", "the otlp sink");
     if (!found && reader.ok())
       reader.fail(item, "a sink needs one of: loki, kafka, otlp, stdout, file");
@@ -276,7 +285,7 @@ Result<Config> parse_config(std::string_view text, const std::string& file_name)
   top.not_implemented("wal", "wal");
   top.not_implemented("global", "global");
   if (auto done = top.finish(); !done) return done.error();
-  if (config.clients.empty() && config.outputs.empty())
+  if (config.clients.empty() && config.outputs.empty() && config.kafka_sinks.empty())
     return make_error(Errc::kInvalidConfig,
                       file_name + ": no sink configured: add `clients` (Loki) or `sinks`");
   return config;

@@ -12,6 +12,7 @@
 
 #include "pipeline/config/node.h"
 #include "pipeline/result.h"
+#include "sinks/kafka/config.h"
 
 namespace tailcast::config {
 
@@ -98,6 +99,7 @@ struct Config {
   PositionsConfig positions;
   std::vector<ClientConfig> clients;
   std::vector<OutputSinkConfig> outputs;
+  std::vector<sinks::kafka::KafkaSinkConfig> kafka_sinks;
   std::vector<ScrapeConfig> scrape_configs;
   LimitsConfig limits;
   nanoseconds target_sync_period = std::chrono::seconds(10);  // target_config.sync_period

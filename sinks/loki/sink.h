@@ -1,0 +1,85 @@
+// LokiSink: ships batches to one Loki client URL. send() queues and returns at once; a sender
+// thread encodes each batch once, pushes it, retries transient failures with Promtail's backoff
+// (resending the same bytes, so timestamps never change) and reports each batch exactly once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "pipeline/config/config.h"
+#include "pipeline/metrics.h"
+#include "pipeline/sink.h"
+#include "sinks/common/backoff.h"
+#include "sinks/loki/encoder.h"
+#include "sinks/loki/service.h"
+
+namespace tailcast::sinks::loki {
+
+// Lifecycle: create → send()… → drain(deadline) → destruction. Batches still queued or being
+// retried when drain's deadline passes, or when the sink is destroyed, are abandoned: their
+// `done` is destroyed without being called, so their positions never move and their lines are
+// read again after a restart. After drain() returns, no `done` is called any more.
+class LokiSink : public Sink {
+ public:
+  // `metrics` may be null; otherwise it must outlive the sink.
+  static Result<std::unique_ptr<LokiSink>> create(const config::ClientConfig& config,
+                                                  Metrics* metrics);
+  ~LokiSink() override;
+  LokiSink(const LokiSink&) = delete;
+  LokiSink& operator=(const LokiSink&) = delete;
+
+  void send(std::unique_ptr<Batch> batch, DoneFn done) noexcept override;
+  size_t free_bytes() const noexcept override;
+  void drain(std::chrono::steady_clock::time_point deadline) noexcept override;
+  std::string_view name() const noexcept override { return name_; }
+
+  // Queue capacity in batch bytes (line plus structured-metadata bytes, as batchsize counts).
+  size_t capacity_bytes() const noexcept { return capacity_; }
+
+ private:
+  struct Pending {
+    std::unique_ptr<Batch> batch;
+    DoneFn done;
+    size_t bytes = 0;
+  };
+  struct Counters;
+
+  LokiSink(const config::ClientConfig& config, Metrics* metrics,
+           std::unique_ptr<LokiService> service);
+  void run() noexcept;
+  void deliver(Pending& item) noexcept;
+  // Calls done unless the sink was abandoned meanwhile.
+  void report(Pending& item, Delivery delivery) noexcept;
+  // Waits `delay`; false when the sink was abandoned before it ended.
+  bool wait_for_retry(std::chrono::nanoseconds delay) noexcept;
+  void count_dropped(std::string_view reason, double entries, double bytes) noexcept;
+
+  config::ClientConfig config_;
+  Metrics* metrics_;
+  std::unique_ptr<Counters> counters_;
+  std::unique_ptr<LokiService> service_;
+  Backoff backoff_;
+  Encoder encoder_;
+  std::string host_;
+  std::string name_;
+  size_t capacity_;
+  std::atomic<size_t> queued_bytes_{0};
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;  // the sender: work arrived or the sink was abandoned
+  std::condition_variable idle_;  // drain: the queue emptied or a report finished
+  std::deque<Pending> queue_;
+  bool accepting_ = true;
+  bool busy_ = false;       // the sender holds a batch
+  bool reporting_ = false;  // the sender is inside a done callback
+  bool abandoned_ = false;
+  std::thread thread_;  // last: starts once everything above exists
+};
+
+}  // namespace tailcast::sinks::loki
