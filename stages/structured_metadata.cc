@@ -1,69 +1,17 @@
 // `structured_metadata` stage: copies extracted values into the entry's structured metadata (sent
-// beside the line, not indexed), with the rules of `labels`: nil and non-UTF-8 values are skipped.
-#include <simdjson.h>
-
-#include <string>
-#include <vector>
-
+// beside the line, not indexed), with the rules of `labels`.
 #include "pipeline/stage_registry.h"
+#include "stages/copy_extracted.h"
 
 namespace tailcast::stages {
 namespace {
 
-bool is_label_name(std::string_view name) noexcept {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
-
-// Built once per pipeline; owns the label and source names the entries' views point to.
-class StructuredMetadataStage final : public Stage {
- public:
+struct StructuredMetadata {
   static constexpr std::string_view kName = "structured_metadata";
-
-  static Result<StagePtr> create(const config::ConfigNode& node, BuildContext& ctx) {
-    (void)ctx;
-    if (node.is_null() || !node.yaml().IsMap() || node.yaml().size() == 0)
-      return node.error("expected a map of metadata names to extracted names");
-    auto stage = std::unique_ptr<StructuredMetadataStage>(new StructuredMetadataStage());
-    for (const auto& pair : node.yaml()) {
-      const std::string name = pair.first.Scalar();
-      if (!is_label_name(name))
-        return node.child(name).error("invalid label name \"" + name + "\"");
-      if (!pair.second.IsNull() && !pair.second.IsScalar())
-        return node.child(name).error("expected the name of an extracted value");
-      std::string source = pair.second.IsNull() ? "" : pair.second.Scalar();
-      stage->mappings_.push_back(Mapping{name, source.empty() ? name : std::move(source)});
-    }
-    return StagePtr(std::move(stage));
-  }
-
-  Verdict process(Entry& entry, Arena& arena) noexcept override {
-    (void)arena;
-    for (const Mapping& mapping : mappings_) {
-      const Field* field = entry.extracted.get(mapping.source);
-      if (!field || field->type == FieldType::kNull) continue;
-      if (!simdjson::validate_utf8(field->text.data(), field->text.size())) continue;
-      entry.structured_metadata.set(mapping.label, field->text);
-    }
-    return Verdict::kPass;
-  }
-
- private:
-  struct Mapping {
-    std::string label;
-    std::string source;
-  };
-
-  StructuredMetadataStage() = default;
-
-  std::vector<Mapping> mappings_;
+  static constexpr const char* kWhat = "metadata";
+  static constexpr LabelSet Entry::*kSet = &Entry::structured_metadata;
 };
-
+using StructuredMetadataStage = CopyExtractedStage<StructuredMetadata>;
 TC_REGISTER_STAGE(StructuredMetadataStage);
 
 }  // namespace
