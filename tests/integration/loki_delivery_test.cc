@@ -3,10 +3,7 @@
 // a 400, kill -9 and SIGTERM restarts.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -18,6 +15,7 @@
 
 #include "tests/support/loki_receiver.h"
 #include "tests/support/process.h"
+#include "tests/support/reserved_port.h"
 #include "tests/support/temp_dir.h"
 
 namespace tailcast {
@@ -33,17 +31,8 @@ using testing::wait_until;
 const fs::path kSession = fs::path(TC_FIXTURES_DIR) / "ray" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
 const fs::path kExpected = fs::path(TC_FIXTURES_DIR) / "expected" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
 
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+// A port free to listen on: reserved, then given back for tailcast to take.
+int free_port() { return testing::ReservedPort().port(); }
 
 std::string config_text(const std::string& url, const fs::path& logs, const fs::path& positions,
                         int http_port, bool ray_serve) {

@@ -16,6 +16,7 @@
 #include "pipeline/batch.h"
 #include "pipeline/sink.h"
 #include "sinks/kafka/sink.h"
+#include "tests/support/delivery_reports.h"
 #include "tests/support/kafka_cluster.h"
 
 namespace tailcast::sinks::kafka::test {
@@ -28,32 +29,8 @@ constexpr auto kWait = 60s;
 constexpr int kBrokers = 3;
 constexpr int kPartitions = 4;
 
-class Reports {
- public:
-  DoneFn callback() {
-    return [this](Delivery delivery) {
-      std::lock_guard lock(mutex_);
-      deliveries_.push_back(delivery);
-      changed_.notify_all();
-    };
-  }
-  bool wait_for(size_t count, std::chrono::milliseconds timeout = kWait) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return deliveries_.size() >= count; });
-  }
-  std::vector<Delivery> all() {
-    std::lock_guard lock(mutex_);
-    return deliveries_;
-  }
-  size_t count() {
-    std::lock_guard lock(mutex_);
-    return deliveries_.size();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Delivery> deliveries_;
+struct Reports : ::tailcast::testing::DeliveryReports {
+  Reports() : DeliveryReports(kWait) {}
 };
 
 inline void add_entry(Batch& batch, const Pairs& labels, const std::string& line,

@@ -9,6 +9,7 @@
 
 #include "sinks/loki/encoder.h"
 #include "tests/support/loki_receiver.h"
+#include "tests/support/reserved_port.h"
 #include "tests/support/temp_dir.h"
 
 namespace tailcast::sinks::loki {
@@ -44,27 +45,10 @@ std::unique_ptr<LokiService> service_for(const config::ClientConfig& config) {
   return std::move(*service);
 }
 
-// A socket bound to a loopback port but not listening: connecting to it is refused at once.
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/loki/api/v1/push";
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
+// A port bound but not listening: connecting to it is refused at once.
+struct RefusingPort : testing::ReservedPort {
+  RefusingPort() { EXPECT_TRUE(bound()); }
+  std::string url() const { return loki_url(); }
 };
 
 TEST(LokiService, NoContentMeansDelivered) {

@@ -9,7 +9,9 @@
 
 #include <set>
 
+#include "tests/support/delivery_reports.h"
 #include "tests/support/loki_receiver.h"
+#include "tests/support/reserved_port.h"
 
 namespace tailcast::sinks::loki {
 namespace {
@@ -20,29 +22,8 @@ using testing::ReceivedEntry;
 
 constexpr auto kWait = 10s;
 
-// Collects the reports of one test's batches.
-class Reports {
- public:
-  DoneFn callback() {
-    return [this](Delivery delivery) {
-      std::lock_guard lock(mutex_);
-      deliveries_.push_back(delivery);
-      changed_.notify_all();
-    };
-  }
-  bool wait_for(size_t count, std::chrono::milliseconds timeout = kWait) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return deliveries_.size() >= count; });
-  }
-  std::vector<Delivery> all() {
-    std::lock_guard lock(mutex_);
-    return deliveries_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Delivery> deliveries_;
+struct Reports : testing::DeliveryReports {
+  Reports() : DeliveryReports(kWait) {}
 };
 
 std::unique_ptr<Batch> make_batch(std::string tenant, const std::string& job, int first,
@@ -84,26 +65,10 @@ double counter(prometheus::Family<prometheus::Counter>& family, const prometheus
   return family.Add(labels).Value();
 }
 
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/loki/api/v1/push";
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
+// A port bound but not listening: connecting to it is refused at once.
+struct RefusingPort : testing::ReservedPort {
+  RefusingPort() { EXPECT_TRUE(bound()); }
+  std::string url() const { return loki_url(); }
 };
 
 TEST(LokiSink, EveryEntryArrivesExactlyOnce) {
