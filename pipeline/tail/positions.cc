@@ -179,7 +179,11 @@ Result<void> PositionsFile::save(Clock::time_point now) {
   std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // Built by appending: GCC 12's -Wrestrict misfires on `"." + std::string&&` at -O3.
+  std::string temp_name = ".";
+  temp_name += target.filename().string();
+  temp_name += ".tmp-XXXXXX";
+  std::string temp = (dir / temp_name).string();
   int fd = ::mkstemp(temp.data());
   if (fd < 0) return io_error(filename, "create temporary file");
   std::string text = render();
