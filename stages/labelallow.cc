@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pipeline/stage_registry.h"
+#include "stages/label_names.h"
 
 namespace tailcast::stages {
 namespace {
@@ -14,18 +15,10 @@ class LabelAllowStage final : public Stage {
  public:
   static constexpr std::string_view kName = "labelallow";
 
-  static Result<StagePtr> create(const config::ConfigNode& node, BuildContext& ctx) {
-    (void)ctx;
-    if (node.is_null() || !node.yaml().IsSequence() || node.yaml().size() == 0)
-      return node.error("expected a list of label names");
-    auto stage = std::unique_ptr<LabelAllowStage>(new LabelAllowStage());
-    for (size_t i = 0; i < node.yaml().size(); ++i) {
-      config::ConfigNode item = node.element(i);
-      auto name = item.scalar();
-      if (!name || name->empty()) return item.error("expected a label name");
-      stage->names_.push_back(std::move(*name));
-    }
-    return StagePtr(std::move(stage));
+  static Result<StagePtr> create(const config::ConfigNode& node, BuildContext&) {
+    auto names = read_label_names(node);
+    if (!names) return std::move(names).error();
+    return StagePtr(new LabelAllowStage(std::move(*names)));
   }
 
   Verdict process(Entry& entry, Arena& arena) noexcept override {
@@ -37,7 +30,7 @@ class LabelAllowStage final : public Stage {
   }
 
  private:
-  LabelAllowStage() = default;
+  explicit LabelAllowStage(std::vector<std::string> names) : names_(std::move(names)) {}
 
   std::vector<std::string> names_;
 };
