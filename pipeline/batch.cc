@@ -75,6 +75,7 @@ void Batch::add(const Entry& entry, std::string_view stream_key) {
   BatchEntry out;
   out.timestamp_ns = entry.timestamp_ns;
   out.line = arena_.copy(entry.line);
+  out.kind = entry.kind;
   out.stream = stream_id;
   out.metadata_begin = static_cast<uint32_t>(metadata_.size());
   size_t bytes = entry.line.size();

@@ -25,6 +25,7 @@ struct BatchStream {
 struct BatchEntry {
   int64_t timestamp_ns = 0;
   std::string_view line;
+  EntryKind kind = EntryKind::kLog;
   uint32_t stream = 0;
   uint32_t metadata_begin = 0;  // range in Batch::metadata
   uint32_t metadata_count = 0;

@@ -111,8 +111,13 @@ struct SourceRef {
   uint64_t last_chunk = 0;
 };
 
+// What the line is. A span is one OpenTelemetry JSON span object (compact, as the spans stage
+// emits it); sinks that speak traces (OTLP /v1/traces, Kafka OTLP values) send it as a Span.
+enum class EntryKind : uint8_t { kLog, kSpan };
+
 struct Entry {
   std::string_view line;
+  EntryKind kind = EntryKind::kLog;
   int64_t timestamp_ns = 0;  // read time until a timestamp stage sets it
   LabelSet labels;           // stream labels
   LabelSet structured_metadata;
@@ -122,6 +127,7 @@ struct Entry {
 
   void clear() noexcept {
     line = {};
+    kind = EntryKind::kLog;
     timestamp_ns = 0;
     labels.clear();
     structured_metadata.clear();
