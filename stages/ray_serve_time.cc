@@ -102,7 +102,10 @@ int64_t LocalZone::to_unix_ns(const CivilTime& civil) noexcept {
     cached_unix_hour_ = hour_to_unix(local_hour, civil);
     cached_local_hour_ = local_hour;
   }
-  const int64_t seconds = cached_unix_hour_ + civil.minute * 60 + civil.second;
+  // Years outside 1678..2261 do not fit int64 nanoseconds: saturate rather than overflow.
+  constexpr int64_t kMaxSeconds = INT64_MAX / kNanos - 1;
+  const int64_t seconds = std::clamp<int64_t>(cached_unix_hour_ + civil.minute * 60 + civil.second,
+                                              -kMaxSeconds, kMaxSeconds);
   return seconds * kNanos + static_cast<int64_t>(civil.millis) * 1'000'000;
 }
 
