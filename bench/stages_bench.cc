@@ -186,5 +186,38 @@ void BM_Tenant(benchmark::State& state) {
 }
 BENCHMARK(BM_Tenant);
 
+void BM_Replace(benchmark::State& state) {
+  static const auto lines = text_lines();
+  run(state, "replace:\n  expression: 'request_id=(\\w+)'\n  replace: '****'\n", lines);
+}
+BENCHMARK(BM_Replace);
+
+void BM_Template(benchmark::State& state) {
+  static const auto lines = text_lines();
+  run(state,
+      "template:\n  source: level\n"
+      "  template: '{{ if eq .Value \"INFO\" }}info{{ else }}{{ ToLower .Value }}{{ end }}'\n",
+      lines, with_fields);
+}
+BENCHMARK(BM_Template);
+
+void BM_Pack(benchmark::State& state) {
+  static const auto lines = text_lines();
+  run(state, "pack:\n  labels: [level, deployment]\n  ingest_timestamp: false\n", lines,
+      with_fields);
+}
+BENCHMARK(BM_Pack);
+
+void BM_Docker(benchmark::State& state) {
+  static const auto lines = [] {
+    std::vector<std::string> out;
+    for (const std::string& line : text_lines())
+      out.push_back(R"({"log":")" + line + R"(\n","stream":"stdout","time":"2024-11-20T09:00:00.123456789Z"})");
+    return out;
+  }();
+  run(state, "docker:\n", lines);
+}
+BENCHMARK(BM_Docker);
+
 }  // namespace
 }  // namespace tailcast::bench

@@ -61,6 +61,36 @@ Result<FileIdentity> identify(int fd) {
   return id;
 }
 
+namespace {
+
+// Reads exactly `length` bytes at `from`; false when the file has fewer.
+bool read_exactly(int fd, char* buffer, size_t length, uint64_t from) noexcept {
+  size_t got = 0;
+  while (got < length) {
+    ssize_t n = ::pread(fd, buffer + got, length - got, static_cast<off_t>(from + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool bytes_before(int fd, uint64_t end, std::string_view bytes) noexcept {
+  char buffer[kTailWindowBytes];
+  if (bytes.size() > sizeof buffer || bytes.size() > end) return false;
+  return read_exactly(fd, buffer, bytes.size(), end - bytes.size()) &&
+         std::memcmp(buffer, bytes.data(), bytes.size()) == 0;
+}
+
+bool same_bytes_before(int fd, int other_fd, uint64_t end) noexcept {
+  char buffer[kTailWindowBytes];
+  if (end < kTailWindowBytes) return false;
+  return read_exactly(fd, buffer, kTailWindowBytes, end - kTailWindowBytes) &&
+         bytes_before(other_fd, end, std::string_view(buffer, kTailWindowBytes));
+}
+
 bool matches(int fd, const FileIdentity& current, const FileIdentity& saved) noexcept {
   if (!current.same_inode(saved)) return false;
   if (saved.fingerprint_bytes == 0) return true;

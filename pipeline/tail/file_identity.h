@@ -36,6 +36,15 @@ Result<FileIdentity> identify(int fd);
 // Hash of the file's first `length` bytes, or false when the file has fewer (or reading fails).
 bool hash_head(int fd, uint32_t length, uint64_t& hash) noexcept;
 
+// Bytes kept from just before the end of what was read, so that a copy of a file's content can be
+// told apart from another file with the same head (copytruncate; see tailer.h).
+inline constexpr uint32_t kTailWindowBytes = 256;
+
+// True when the file holds exactly `bytes` just before offset `end`.
+bool bytes_before(int fd, uint64_t end, std::string_view bytes) noexcept;
+// True when both files hold the same kTailWindowBytes just before offset `end`.
+bool same_bytes_before(int fd, int other_fd, uint64_t end) noexcept;
+
 // True when `fd` is the file `saved` describes: same device and inode, and its first
 // saved.fingerprint_bytes bytes still hash to saved.fingerprint.
 bool matches(int fd, const FileIdentity& current, const FileIdentity& saved) noexcept;
