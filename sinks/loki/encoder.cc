@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include "sinks/common/proto_writer.h"
+#include "sinks/loki/limit_checker.h"
 
 namespace tailcast::sinks::loki {
 namespace {
@@ -46,28 +47,50 @@ size_t pair_size(const Label& pair) noexcept {
          string_field_size(kPairValue, pair.value.size());
 }
 
-size_t entry_size(const Batch& batch, const BatchEntry& entry) noexcept {
+// The batch as the plan sends it: every entry with its own line when there is no plan.
+struct View {
+  const Batch& batch;
+  const PushPlan* plan;
+
+  bool sends(uint32_t index) const noexcept { return !plan || plan->sends(index); }
+  std::string_view line(uint32_t index) const noexcept {
+    return plan ? plan->lines[index] : batch.entries()[index].line;
+  }
+  std::string_view key(uint32_t stream) const noexcept {
+    if (plan && !plan->stream_keys[stream].empty()) return plan->stream_keys[stream];
+    return batch.streams()[stream].key;
+  }
+};
+
+size_t entry_size(const View& view, uint32_t index) noexcept {
+  const Batch& batch = view.batch;
+  const BatchEntry& entry = batch.entries()[index];
   size_t size = length_delimited_size(kEntryTimestamp, timestamp_size(split(entry.timestamp_ns)));
-  size += string_field_size(kEntryLine, entry.line.size());
+  size += string_field_size(kEntryLine, view.line(index).size());
   for (const Label& pair : batch.metadata_of(entry))
     size += length_delimited_size(kEntryMetadata, pair_size(pair));
   return size;
 }
 
-size_t stream_size(const Batch& batch, const BatchStream& stream) noexcept {
-  size_t size = string_field_size(kStreamLabels, stream.key.size());
+// 0 when the plan sends none of the stream's entries.
+size_t stream_size(const View& view, uint32_t stream_index) noexcept {
+  const BatchStream& stream = view.batch.streams()[stream_index];
+  size_t size = 0;
   for (uint32_t index : stream.entries)
-    size += length_delimited_size(kStreamEntries, entry_size(batch, batch.entries()[index]));
-  return size;
+    if (view.sends(index)) size += length_delimited_size(kStreamEntries, entry_size(view, index));
+  if (size == 0) return 0;
+  return size + string_field_size(kStreamLabels, view.key(stream_index).size());
 }
 
-void write_entry(const Batch& batch, const BatchEntry& entry, ProtoWriter& writer) {
-  writer.begin_message(kStreamEntries, entry_size(batch, entry));
+void write_entry(const View& view, uint32_t index, ProtoWriter& writer) {
+  const Batch& batch = view.batch;
+  const BatchEntry& entry = batch.entries()[index];
+  writer.begin_message(kStreamEntries, entry_size(view, index));
   SplitTime time = split(entry.timestamp_ns);
   writer.begin_message(kEntryTimestamp, timestamp_size(time));
   writer.int_field(kTimestampSeconds, time.seconds);
   writer.int_field(kTimestampNanos, time.nanos);
-  writer.string_field(kEntryLine, entry.line);
+  writer.string_field(kEntryLine, view.line(index));
   for (const Label& pair : batch.metadata_of(entry)) {
     writer.begin_message(kEntryMetadata, pair_size(pair));
     writer.string_field(kPairName, pair.name);
@@ -77,13 +100,17 @@ void write_entry(const Batch& batch, const BatchEntry& entry, ProtoWriter& write
 
 }  // namespace
 
-void encode_push_request(const Batch& batch, std::string& out) noexcept {
+void encode_push_request(const Batch& batch, const PushPlan* plan, std::string& out) noexcept {
   out.clear();
   ProtoWriter writer(out);
-  for (const BatchStream& stream : batch.streams()) {
-    writer.begin_message(kRequestStreams, stream_size(batch, stream));
-    writer.string_field(kStreamLabels, stream.key);
-    for (uint32_t index : stream.entries) write_entry(batch, batch.entries()[index], writer);
+  const View view{batch, plan};
+  for (uint32_t s = 0; s < batch.streams().size(); ++s) {
+    size_t size = stream_size(view, s);
+    if (size == 0) continue;
+    writer.begin_message(kRequestStreams, size);
+    writer.string_field(kStreamLabels, view.key(s));
+    for (uint32_t index : batch.streams()[s].entries)
+      if (view.sends(index)) write_entry(view, index, writer);
   }
 }
 

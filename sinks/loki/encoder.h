@@ -10,8 +10,14 @@
 
 namespace tailcast::sinks::loki {
 
-// Serializes `batch` into `out` (cleared first; its capacity is reused).
-void encode_push_request(const Batch& batch, std::string& out) noexcept;
+struct PushPlan;
+
+// Serializes `batch` into `out` (cleared first; its capacity is reused) as `plan` says — which
+// entries, lines and stream keys (see LimitChecker) — or, without a plan, all of it as it is.
+void encode_push_request(const Batch& batch, const PushPlan* plan, std::string& out) noexcept;
+inline void encode_push_request(const Batch& batch, std::string& out) noexcept {
+  encode_push_request(batch, nullptr, out);
+}
 
 // Snappy block format (varint length prefix, no framing), which Loki's distributor decodes.
 void compress_block(std::string_view input, std::string& out) noexcept;
@@ -20,8 +26,8 @@ void compress_block(std::string_view input, std::string& out) noexcept;
 class Encoder {
  public:
   // The compressed request body; valid until the next call.
-  std::string_view encode(const Batch& batch) noexcept {
-    encode_push_request(batch, proto_);
+  std::string_view encode(const Batch& batch, const PushPlan* plan = nullptr) noexcept {
+    encode_push_request(batch, plan, proto_);
     compress_block(proto_, body_);
     return body_;
   }

@@ -48,7 +48,7 @@ LokiSink::LokiSink(const config::ClientConfig& config, Metrics* metrics,
     : config_(config),
       metrics_(metrics),
       service_(std::move(service)),
-      backoff_(config.backoff),
+      limit_checker_(config.loki_limits),
       host_(url_host_port(config.url)),
       name_("loki:" + host_),
       capacity_(std::max<size_t>(kMinCapacityBytes, kBatchesQueued * config.batchsize)) {
@@ -78,7 +78,12 @@ void LokiSink::send(std::unique_ptr<Batch> batch, DoneFn done) noexcept {
     std::lock_guard lock(mutex_);
     if (accepting_ && batch) {
       queued_bytes_.fetch_add(bytes, std::memory_order_relaxed);
-      queue_.push_back(Pending{std::move(batch), std::move(done), bytes});
+      Pending item;
+      item.tenant = batch->tenant().empty() ? config_.tenant_id : batch->tenant();
+      item.batch = std::move(batch);
+      item.done = std::move(done);
+      item.bytes = bytes;
+      queue_.push_back(std::move(item));
       wake_.notify_one();
       return;
     }
@@ -115,21 +120,48 @@ void LokiSink::drain(std::chrono::steady_clock::time_point deadline) noexcept {
 }
 
 void LokiSink::run() noexcept {
+  using Clock = std::chrono::steady_clock;
   for (;;) {
     Pending item;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return abandoned_ || !queue_.empty(); });
+      bool picked = false;
+      while (!abandoned_ && !picked) {
+        // The oldest batch of the first tenant that is not waiting out a backoff.
+        const auto now = Clock::now();
+        auto wake_at = Clock::time_point::max();
+        for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+          auto ready = tenant_ready_at_.find(it->tenant);
+          if (ready == tenant_ready_at_.end() || ready->second <= now) {
+            item = std::move(*it);
+            queue_.erase(it);
+            picked = true;
+            break;
+          }
+          wake_at = std::min(wake_at, ready->second);
+        }
+        if (picked) break;
+        if (wake_at == Clock::time_point::max()) {
+          wake_.wait(lock);
+        } else {
+          wake_.wait_until(lock, wake_at);
+        }
+      }
       if (abandoned_) break;
-      item = std::move(queue_.front());
-      queue_.pop_front();
       busy_ = true;
     }
-    deliver(item);
+    bool finished = attempt(item);
     {
       std::lock_guard lock(mutex_);
       busy_ = false;
-      queued_bytes_.fetch_sub(item.bytes, std::memory_order_relaxed);
+      if (finished || abandoned_) {
+        queued_bytes_.fetch_sub(item.bytes, std::memory_order_relaxed);
+        tenant_ready_at_.erase(item.tenant);
+      } else {
+        tenant_ready_at_[item.tenant] = Clock::now() + item.retry_in;
+        // Still the oldest of its tenant: every earlier batch of it was waiting too.
+        queue_.push_front(std::move(item));
+      }
     }
     idle_.notify_all();
   }
@@ -142,82 +174,95 @@ void LokiSink::run() noexcept {
   }
 }
 
-void LokiSink::deliver(Pending& item) noexcept {
+bool LokiSink::encode(Pending& item) noexcept {
   const Batch& batch = *item.batch;
-  std::string_view body = encoder_.encode(batch);
-  const double entries = static_cast<double>(batch.size());
-  const double encoded = static_cast<double>(body.size());
-  const std::string tenant = batch.tenant().empty() ? config_.tenant_id : batch.tenant();
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  limit_checker_.check(batch, now_ns, plan_);
+  count_limits(plan_);
+  if (plan_.kept == 0) {
+    // Every entry broke a limit Loki would have refused it for; each is counted by reason.
+    item.batch.reset();
+    report(item, Delivery::kRejected);
+    return false;
+  }
+  item.body.assign(encoder_.encode(batch, &plan_));
+  item.entries = static_cast<double>(plan_.kept);
   // Every byte the pushes need is in `body` now.
   item.batch.reset();
-  if (counters_) counters_->encoded_bytes->Increment(encoded);
+  if (counters_) counters_->encoded_bytes->Increment(static_cast<double>(item.body.size()));
+  return true;
+}
 
-  backoff_.reset();
-  for (;;) {
-    PushResult result = service_->push(tenant, body);
-    if (metrics_) {
-      metrics_->request_duration
-          .Add({{"host", host_}, {"status_code", std::to_string(result.status)}}, kDurationBuckets)
-          .Observe(std::chrono::duration<double>(result.duration).count());
-    }
-    if (result.outcome == PushOutcome::kDelivered) {
-      if (counters_) {
-        counters_->sent_entries->Increment(entries);
-        counters_->sent_bytes->Increment(encoded);
-      }
-      report(item, Delivery::kDelivered);
-      return;
-    }
-    if (result.outcome == PushOutcome::kRejected) {
-      for (const Rejection& rejection : result.rejections) {
-        // Without a count Loki's share of refused entries is unknown: count the batch, as
-        // Promtail does for every refused batch.
-        if (rejection.count == 0) {
-          count_dropped(rejection.reason, entries, encoded);
-        } else {
-          count_dropped(rejection.reason, static_cast<double>(rejection.count), 0);
-        }
-      }
-      log::warn(
-          "Loki refused entries of a batch; not retrying.",
-          {{"host", host_}, {"status", std::to_string(result.status)}, {"error", result.message}});
-      report(item, Delivery::kRejected);
-      return;
-    }
+bool LokiSink::attempt(Pending& item) noexcept {
+  if (item.batch && !encode(item)) return true;
+  const double entries = item.entries;
+  const double encoded = static_cast<double>(item.body.size());
 
-    bool rate_limited = result.status == 429;
-    std::string_view reason = rate_limited ? "rate_limited" : "ingester_error";
-    if (rate_limited && config_.drop_rate_limited_batches) {
-      count_dropped(reason, entries, encoded);
-      log::warn("Loki rate-limited a batch; dropping it as configured.", {{"host", host_}});
-      report(item, Delivery::kDropped);
-      return;
-    }
-    {
-      std::lock_guard lock(mutex_);
-      if (abandoned_) return;
-    }
-    if (!backoff_.record_failure()) {
-      count_dropped(reason, entries, encoded);
-      log::error("Loki push failed after the last retry; dropping the batch.",
-                 {{"host", host_},
-                  {"status", std::to_string(result.status)},
-                  {"attempts", std::to_string(backoff_.failures())},
-                  {"error", result.message}});
-      report(item, Delivery::kDropped);
-      return;
-    }
-    auto delay = backoff_.next_delay();
-    // Loki (or a proxy before it) knows its load better than our schedule; drain and shutdown
-    // still cut a long wait short.
-    if (result.retry_after) delay = std::max<std::chrono::nanoseconds>(delay, *result.retry_after);
-    if (counters_) counters_->batch_retries->Increment();
-    log::warn("Loki push failed; retrying.", {{"host", host_},
-                                              {"status", std::to_string(result.status)},
-                                              {"attempt", std::to_string(backoff_.failures())},
-                                              {"error", result.message}});
-    if (!wait_for_retry(delay)) return;
+  PushResult result = service_->push(item.tenant, item.body);
+  if (metrics_) {
+    metrics_->request_duration
+        .Add({{"host", host_}, {"status_code", std::to_string(result.status)}}, kDurationBuckets)
+        .Observe(std::chrono::duration<double>(result.duration).count());
   }
+  if (result.outcome == PushOutcome::kDelivered) {
+    if (counters_) {
+      counters_->sent_entries->Increment(entries);
+      counters_->sent_bytes->Increment(encoded);
+    }
+    report(item, Delivery::kDelivered);
+    return true;
+  }
+  if (result.outcome == PushOutcome::kRejected) {
+    for (const Rejection& rejection : result.rejections) {
+      // Without a count Loki's share of refused entries is unknown: count the batch, as
+      // Promtail does for every refused batch.
+      if (rejection.count == 0) {
+        count_dropped(rejection.reason, entries, encoded);
+      } else {
+        count_dropped(rejection.reason, static_cast<double>(rejection.count), 0);
+      }
+    }
+    log::warn(
+        "Loki refused entries of a batch; not retrying.",
+        {{"host", host_}, {"status", std::to_string(result.status)}, {"error", result.message}});
+    report(item, Delivery::kRejected);
+    return true;
+  }
+
+  bool rate_limited = result.status == 429;
+  std::string_view reason = rate_limited ? "rate_limited" : "ingester_error";
+  if (rate_limited && config_.drop_rate_limited_batches) {
+    count_dropped(reason, entries, encoded);
+    log::warn("Loki rate-limited a batch; dropping it as configured.", {{"host", host_}});
+    report(item, Delivery::kDropped);
+    return true;
+  }
+  if (!item.backoff) item.backoff = std::make_unique<Backoff>(config_.backoff);
+  if (!item.backoff->record_failure()) {
+    count_dropped(reason, entries, encoded);
+    log::error("Loki push failed after the last retry; dropping the batch.",
+               {{"host", host_},
+                {"tenant", item.tenant},
+                {"status", std::to_string(result.status)},
+                {"attempts", std::to_string(item.backoff->failures())},
+                {"error", result.message}});
+    report(item, Delivery::kDropped);
+    return true;
+  }
+  auto delay = item.backoff->next_delay();
+  // Loki (or a proxy before it) knows its load better than our schedule; drain and shutdown
+  // still cut a long wait short.
+  if (result.retry_after) delay = std::max<std::chrono::nanoseconds>(delay, *result.retry_after);
+  item.retry_in = delay;
+  if (counters_) counters_->batch_retries->Increment();
+  log::warn("Loki push failed; retrying.", {{"host", host_},
+                                            {"tenant", item.tenant},
+                                            {"status", std::to_string(result.status)},
+                                            {"attempt", std::to_string(item.backoff->failures())},
+                                            {"error", result.message}});
+  return false;
 }
 
 void LokiSink::report(Pending& item, Delivery delivery) noexcept {
@@ -236,10 +281,20 @@ void LokiSink::report(Pending& item, Delivery delivery) noexcept {
   idle_.notify_all();
 }
 
-bool LokiSink::wait_for_retry(std::chrono::nanoseconds delay) noexcept {
-  std::unique_lock lock(mutex_);
-  auto until = std::chrono::steady_clock::now() + delay;
-  return !wake_.wait_until(lock, until, [&] { return abandoned_; });
+void LokiSink::count_limits(const PushPlan& plan) noexcept {
+  for (const ReasonCount& dropped : plan.dropped) {
+    count_dropped(dropped.reason, static_cast<double>(dropped.entries),
+                  static_cast<double>(dropped.bytes));
+    log::warn("Entries dropped before sending: they break a Loki limit.",
+              {{"host", host_},
+               {"reason", std::string(dropped.reason)},
+               {"entries", std::to_string(dropped.entries)}});
+  }
+  if (!metrics_) return;
+  for (const ReasonCount& fixed : plan.fixed) {
+    metrics_->sink_entries_fixed.Add({{"host", host_}, {"reason", std::string(fixed.reason)}})
+        .Increment(static_cast<double>(fixed.entries));
+  }
 }
 
 void LokiSink::count_dropped(std::string_view reason, double entries, double bytes) noexcept {

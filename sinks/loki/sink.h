@@ -11,12 +11,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "pipeline/config/config.h"
 #include "pipeline/metrics.h"
 #include "pipeline/sink.h"
 #include "sinks/common/backoff.h"
 #include "sinks/loki/encoder.h"
+#include "sinks/loki/limit_checker.h"
 #include "sinks/loki/service.h"
 
 namespace tailcast::sinks::loki {
@@ -44,28 +46,35 @@ class LokiSink : public Sink {
 
  private:
   struct Pending {
-    std::unique_ptr<Batch> batch;
+    std::unique_ptr<Batch> batch;  // until encoded; retries resend `body`
     DoneFn done;
     size_t bytes = 0;
+    std::string tenant;
+    std::string body;
+    double entries = 0;
+    std::unique_ptr<Backoff> backoff;  // from the first failure on
+    std::chrono::nanoseconds retry_in{0};
   };
   struct Counters;
 
   LokiSink(const config::ClientConfig& config, Metrics* metrics,
            std::unique_ptr<LokiService> service);
   void run() noexcept;
-  void deliver(Pending& item) noexcept;
+  // Encodes on the first call, then makes one push. False: retry after item.retry_in.
+  bool attempt(Pending& item) noexcept;
+  bool encode(Pending& item) noexcept;
   // Calls done unless the sink was abandoned meanwhile.
   void report(Pending& item, Delivery delivery) noexcept;
-  // Waits `delay`; false when the sink was abandoned before it ended.
-  bool wait_for_retry(std::chrono::nanoseconds delay) noexcept;
   void count_dropped(std::string_view reason, double entries, double bytes) noexcept;
+  void count_limits(const PushPlan& plan) noexcept;
 
   config::ClientConfig config_;
   Metrics* metrics_;
   std::unique_ptr<Counters> counters_;
   std::unique_ptr<LokiService> service_;
-  Backoff backoff_;
   Encoder encoder_;
+  LimitChecker limit_checker_;
+  PushPlan plan_;  // the sender thread's, reused batch after batch
   std::string host_;
   std::string name_;
   size_t capacity_;
@@ -75,6 +84,8 @@ class LokiSink : public Sink {
   std::condition_variable wake_;  // the sender: work arrived or the sink was abandoned
   std::condition_variable idle_;  // drain: the queue emptied or a report finished
   std::deque<Pending> queue_;
+  // A tenant that Loki rate-limited (or that failed) waits alone: the others keep sending.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> tenant_ready_at_;
   bool accepting_ = true;
   bool busy_ = false;       // the sender holds a batch
   bool reporting_ = false;  // the sender is inside a done callback

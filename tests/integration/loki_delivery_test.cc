@@ -41,6 +41,8 @@ std::string config_text(const std::string& url, const fs::path& logs, const fs::
                      "\n  sync_period: 100ms\nclients:\n  - url: " + url +
                      "\n    batchwait: 50ms\n    batchsize: 65536\n"
                      "    backoff_config: {min_period: 20ms, max_period: 200ms, max_retries: 0}\n"
+                     // The fixtures' timestamps are fixed dates that age past Loki's limit.
+                     "    loki_limits: {reject_old_samples: false}\n"
                      "scrape_configs:\n  - job_name: test\n    static_configs:\n"
                      "      - labels:\n          job: ray\n          __path__: " +
                      (logs / "**" / "*.{log,out}").string() + "\n";

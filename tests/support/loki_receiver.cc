@@ -192,6 +192,12 @@ void LokiReceiver::respond_with(std::initializer_list<int> statuses) {
   respond_with(std::move(responses));
 }
 
+void LokiReceiver::respond_to_tenant_with(const std::string& tenant,
+                                          std::vector<ScriptedResponse> responses) {
+  std::lock_guard lock(mutex_);
+  for (auto& response : responses) tenant_scripts_[tenant].push_back(std::move(response));
+}
+
 void LokiReceiver::respond_with(std::vector<ScriptedResponse> responses) {
   std::lock_guard lock(mutex_);
   for (auto& response : responses) script_.push_back(std::move(response));
@@ -262,9 +268,10 @@ void LokiReceiver::handle(const httplib::Request& request, httplib::Response& re
     push.status = 400;
     response.status = 400;
     response.set_content("error parsing push request\n", "text/plain");
-  } else if (!script_.empty()) {
-    ScriptedResponse scripted = std::move(script_.front());
-    script_.pop_front();
+  } else if (auto& script = tenant_scripts_[tenant].empty() ? script_ : tenant_scripts_[tenant];
+             !script.empty()) {
+    ScriptedResponse scripted = std::move(script.front());
+    script.pop_front();
     push.status = scripted.status;
     response.status = scripted.status;
     if (!scripted.retry_after.empty()) response.set_header("Retry-After", scripted.retry_after);

@@ -64,6 +64,8 @@ class LokiReceiver {
   // The next pushes get these answers, in order, and store nothing; later ones get 204.
   void respond_with(std::initializer_list<int> statuses);
   void respond_with(std::vector<ScriptedResponse> responses);
+  // Like respond_with, for the pushes of one tenant (X-Scope-OrgID) only; checked first.
+  void respond_to_tenant_with(const std::string& tenant, std::vector<ScriptedResponse> responses);
   // A push holding an entry that matches gets a Loki-style 400 naming each match, while its
   // other entries are stored, as Loki's distributor does.
   void reject_entries_where(std::function<bool(const ReceivedEntry&)> predicate);
@@ -85,6 +87,7 @@ class LokiReceiver {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::deque<ScriptedResponse> script_;
+  std::map<std::string, std::deque<ScriptedResponse>> tenant_scripts_;
   std::function<bool(const ReceivedEntry&)> reject_;
   std::vector<ReceivedEntry> entries_;
   std::vector<ReceivedPush> pushes_;
