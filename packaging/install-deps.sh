@@ -12,6 +12,8 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # fuzzing (tests/fuzz/run.sh): clang and its libFuzzer + sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,5 +1,5 @@
 // tailcast's command line: Promtail's flags (-config.file, -config.expand-env, -dry-run,
-// -check-syntax, -print-config-stderr, -version) plus -once. Parses, validates, runs, and turns
+// -check-syntax, -print-config-stderr, -inspect, -version) plus -once. Parses, validates, runs, and turns
 // SIGINT/SIGTERM into an orderly shutdown that flushes and writes positions.
 #include <csignal>
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 #include "pipeline/runtime.h"
+#include "pipeline/stage_inspector.h"
 #include "pipeline/server/http_server.h"
 
 namespace {
@@ -34,6 +35,8 @@ Flags (one or two leading dashes; booleans take =true/=false or nothing):
   -dry-run                  read files and run stages, print entries to stdout instead of
                             sending them; positions are neither read nor written.
   -once                     read every file to its end, deliver, write positions and exit.
+  -inspect                  print what each stage changed in each entry (extracted values,
+                            labels, timestamp, line) to stderr; coloured on a terminal.
   -print-config-stderr      print the effective config (secrets redacted) to stderr at start.
   -log.level=LEVEL          debug, info, warn or error (overrides server.log_level).
   -version                  print the version and exit.
@@ -54,6 +57,7 @@ struct Flags {
   bool check_syntax = false;
   bool dry_run = false;
   bool once = false;
+  bool inspect = false;
   bool print_config = false;
   bool version = false;
   bool help = false;
@@ -94,6 +98,7 @@ bool parse_flags(int argc, char** argv, Flags& flags) {
     else if (name == "check-syntax") ok = parse_bool(value, flags.check_syntax);
     else if (name == "dry-run") ok = parse_bool(value, flags.dry_run);
     else if (name == "once") ok = parse_bool(value, flags.once);
+    else if (name == "inspect") ok = parse_bool(value, flags.inspect);
     else if (name == "print-config-stderr") ok = parse_bool(value, flags.print_config);
     else if (name == "version") ok = parse_bool(value, flags.version);
     else if (name == "help" || name == "h") flags.help = true;
@@ -145,6 +150,8 @@ int main(int argc, char** argv) {
   RuntimeOptions options;
   options.dry_run = flags.dry_run;
   options.once = flags.once;
+  StageInspector inspector = StageInspector::for_terminal(stderr);
+  if (flags.inspect) options.inspector = &inspector;
   // -check-syntax builds everything a start would build, short of touching files.
   if (flags.check_syntax) options.dry_run = true;
   auto runtime = Runtime::create(*config, options, metrics);

@@ -12,7 +12,7 @@ using prometheus::BuildHistogram;
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      read_bytes(BuildCounter()
+      read_bytes(BuildGauge()
                      .Name("promtail_read_bytes_total")
                      .Help("Number of bytes read.")
                      .Register(*registry_)),
@@ -37,6 +37,11 @@ Metrics::Metrics()
                       .Name("tailcast_reader_lines_total")
                       .Help("Lines the reader truncated, dropped or repaired, by reason.")
                       .Register(*registry_)),
+      given_up_bytes(BuildCounter()
+                         .Name("tailcast_reader_given_up_bytes_total")
+                         .Help("Bytes of files closed before they were read to their end, by "
+                               "reason.")
+                         .Register(*registry_)),
       stage_dropped(BuildCounter()
                         .Name("logentry_dropped_lines_total")
                         .Help("A count of all log lines dropped as a result of a pipeline stage.")
@@ -74,7 +79,12 @@ Metrics::Metrics()
       request_duration(BuildHistogram()
                            .Name("promtail_request_duration_seconds")
                            .Help("Duration of send requests.")
-                           .Register(*registry_)) {}
+                           .Register(*registry_)),
+      sink_entries_fixed(BuildCounter()
+                             .Name("tailcast_sink_entries_fixed_total")
+                             .Help("Entries changed before sending to fit the remote's limits "
+                                   "(truncated lines, sanitised label names and values).")
+                             .Register(*registry_)) {}
 
 std::string Metrics::text() const {
   prometheus::TextSerializer serializer;

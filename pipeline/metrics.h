@@ -29,13 +29,15 @@ class Metrics {
   std::string text() const;
 
   // Files (label: path).
-  prometheus::Family<prometheus::Counter>& read_bytes;   // promtail_read_bytes_total
+  prometheus::Family<prometheus::Gauge>& read_bytes;     // promtail_read_bytes_total (offset)
   prometheus::Family<prometheus::Counter>& read_lines;   // promtail_read_lines_total
   prometheus::Family<prometheus::Gauge>& file_bytes;     // promtail_file_bytes_total
   prometheus::Gauge& files_active;                        // promtail_files_active_total
   prometheus::Family<prometheus::Gauge>& targets_active; // promtail_targets_active_total
   // Lines the reader changed or refused (label: reason: truncated, too_long, invalid_utf8, binary).
   prometheus::Family<prometheus::Counter>& lines_fixed;  // tailcast_reader_lines_total
+  // Bytes of files closed before they were read to their end (label: reason: deleted).
+  prometheus::Family<prometheus::Counter>& given_up_bytes;  // tailcast_reader_given_up_bytes_total
 
   // Stages (labels: stage, reason).
   prometheus::Family<prometheus::Counter>& stage_dropped;   // logentry_dropped_lines_total
@@ -49,6 +51,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& dropped_bytes;    // promtail_dropped_bytes_total
   prometheus::Family<prometheus::Counter>& batch_retries;    // promtail_batch_retries_total
   prometheus::Family<prometheus::Histogram>& request_duration;  // promtail_request_duration_seconds
+  // Entries a sink changed to fit the remote's limits (label: host, reason).
+  prometheus::Family<prometheus::Counter>& sink_entries_fixed;  // tailcast_sink_entries_fixed_total
 
 };
 

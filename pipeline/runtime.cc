@@ -8,6 +8,7 @@
 #include "pipeline/log.h"
 #include "sinks/kafka/sink.h"
 #include "sinks/loki/sink.h"
+#include "sinks/otlp/sink.h"
 #include "sinks/stdout/sink.h"
 
 namespace tailcast {
@@ -19,6 +20,12 @@ int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+template <class T>
+Result<std::unique_ptr<Sink>> as_sink(Result<std::unique_ptr<T>> made) {
+  if (!made) return std::move(made).error();
+  return std::unique_ptr<Sink>(std::move(*made));
 }
 
 // Reads are bounded so one busy file cannot starve ticks, flushes and the other files.
@@ -40,60 +47,47 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Config& config,
     const config::ConfigNode* stages = scrape.pipeline_stages ? &*scrape.pipeline_stages : nullptr;
     auto chain = StageChain::build(stages, ctx);
     if (!chain) return std::move(chain).error();
+    chain->set_inspector(options.inspector);
     runtime->chains_.push_back(std::move(*chain));
   }
   for (const auto& warning : warnings) log::warn("Config key ignored.", {{"where", warning}});
 
+  const BatcherOptions quick{std::chrono::milliseconds(100), 1024 * 1024, "", {}};
+  std::vector<std::vector<std::string>> selections;
   if (options.dry_run) {
+    // Every job prints to the one dry-run sink, whatever its `sinks:` say.
     config::OutputSinkConfig out;
     out.name = "dry-run";
-    auto sink = sinks::OutputSink::open(out);
-    if (!sink) return std::move(sink).error();
-    runtime->sinks_.push_back(std::move(*sink));
-    runtime->batchers_.push_back(std::make_unique<Batcher>(*runtime->sinks_.back(), BatcherOptions{
-        std::chrono::milliseconds(100), 1024 * 1024, "", {}}));
+    if (auto added = runtime->add_sink(out.name, as_sink(sinks::OutputSink::open(out)), quick); !added)
+      return added.error();
+    selections.resize(config.scrape_configs.size());
   } else {
     for (const auto& client : config.clients) {
-      auto sink = sinks::loki::LokiSink::create(client, &metrics);
-      if (!sink) return std::move(sink).error();
-      runtime->sinks_.push_back(std::move(*sink));
-      runtime->batchers_.push_back(std::make_unique<Batcher>(
-          *runtime->sinks_.back(),
-          BatcherOptions{client.batchwait, client.batchsize, client.tenant_id, client.external_labels}));
+      auto added = runtime->add_sink(
+          client.name, as_sink(sinks::loki::LokiSink::create(client, &metrics)),
+          BatcherOptions{client.batchwait, client.batchsize, client.tenant_id, client.external_labels});
+      if (!added) return added.error();
     }
     for (const auto& kafka : config.kafka_sinks) {
-      auto sink = sinks::kafka::KafkaSink::create(kafka, &metrics);
-      if (!sink) return std::move(sink).error();
-      runtime->sinks_.push_back(std::move(*sink));
-      runtime->batchers_.push_back(std::make_unique<Batcher>(
-          *runtime->sinks_.back(), BatcherOptions{std::chrono::milliseconds(100), 1024 * 1024, "", {}}));
+      auto added =
+          runtime->add_sink(kafka.name, as_sink(sinks::kafka::KafkaSink::create(kafka, &metrics)), quick);
+      if (!added) return added.error();
+    }
+    for (const auto& otlp : config.otlp_sinks) {
+      auto added = runtime->add_sink(otlp.name,
+                                     as_sink(sinks::otlp::OtlpSink::create(otlp, &metrics)),
+                                     BatcherOptions{otlp.batchwait, otlp.batchsize, "", {}});
+      if (!added) return added.error();
     }
     for (const auto& output : config.outputs) {
-      auto sink = sinks::OutputSink::open(output);
-      if (!sink) return std::move(sink).error();
-      runtime->sinks_.push_back(std::move(*sink));
-      runtime->batchers_.push_back(std::make_unique<Batcher>(
-          *runtime->sinks_.back(), BatcherOptions{std::chrono::milliseconds(100), 1024 * 1024, "", {}}));
+      auto added = runtime->add_sink(output.name, as_sink(sinks::OutputSink::open(output)), quick);
+      if (!added) return added.error();
     }
+    for (const auto& scrape : config.scrape_configs) selections.push_back(scrape.sinks);
   }
-
-  std::vector<tail::TargetSpec> specs;
-  for (size_t s = 0; s < config.scrape_configs.size(); ++s) {
-    for (const auto& target : config.scrape_configs[s].static_configs) {
-      tail::TargetSpec spec;
-      spec.job_name = config.scrape_configs[s].job_name;
-      spec.pipeline = runtime->targets_.size();
-      Target info;
-      info.scrape = s;
-      for (const auto& [name, value] : target.labels) {
-        if (name == "__path__") spec.include.push_back(value);
-        else if (name == "__path_exclude__") spec.exclude.push_back(value);
-        else if (name.rfind("__", 0) != 0) info.labels.emplace_back(name, value);
-      }
-      runtime->targets_.push_back(std::move(info));
-      specs.push_back(std::move(spec));
-    }
-  }
+  auto routes = SinkRoutes::build(selections, runtime->sink_names_);
+  if (!routes) return std::move(routes).error();
+  runtime->routes_ = std::move(*routes);
 
   if (!options.dry_run) {
     tail::PositionsOptions positions_options;
@@ -103,29 +97,86 @@ Result<std::unique_ptr<Runtime>> Runtime::create(const config::Config& config,
     if (!positions) return std::move(positions).error();
     runtime->positions_ = std::move(*positions);
   }
+  if (auto built = runtime->build_readers(config); !built) return built.error();
+  return runtime;
+}
+
+Result<void> Runtime::add_sink(std::string name, Result<std::unique_ptr<Sink>> sink,
+                               BatcherOptions options) {
+  if (!sink) return std::move(sink).error();
+  sinks_.push_back(std::move(*sink));
+  sink_names_.push_back(std::move(name));
+  batchers_.push_back(std::make_unique<Batcher>(*sinks_.back(), std::move(options)));
+  return {};
+}
+
+Result<void> Runtime::build_readers(const config::Config& config) {
+  std::vector<std::vector<tail::TargetSpec>> specs(routes_.groups().size());
+  // Include globs of the targets seen so far, with their group. A file that jobs of different
+  // groups match is read once, by the first of those jobs, as a single reader would do.
+  std::vector<std::pair<size_t, std::vector<std::string>>> earlier;
+  for (size_t s = 0; s < config.scrape_configs.size(); ++s) {
+    const size_t group = routes_.group_of(s);
+    for (const auto& target : config.scrape_configs[s].static_configs) {
+      tail::TargetSpec spec;
+      spec.job_name = config.scrape_configs[s].job_name;
+      spec.pipeline = targets_.size();
+      Target info;
+      info.scrape = s;
+      for (const auto& [name, value] : target.labels) {
+        if (name == "__path__") spec.include.push_back(value);
+        else if (name == "__path_exclude__") spec.exclude.push_back(value);
+        else if (name.rfind("__", 0) != 0) info.labels.emplace_back(name, value);
+      }
+      for (const auto& [other, globs] : earlier)
+        if (other != group) spec.exclude.insert(spec.exclude.end(), globs.begin(), globs.end());
+      earlier.emplace_back(group, spec.include);
+      targets_.push_back(std::move(info));
+      specs[group].push_back(std::move(spec));
+    }
+  }
+  // Promtail counts one target per static_configs entry of each job.
+  if (metrics_) metrics_->targets_active.Add({}).Set(static_cast<double>(targets_.size()));
+
   tail::TailerOptions tailer_options;
   tailer_options.rescan_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::min<std::chrono::nanoseconds>(config.target_sync_period, std::chrono::seconds(10)));
   tailer_options.max_line_size = config.limits.max_line_size;
   tailer_options.max_line_size_truncate = config.limits.max_line_size_truncate;
-  runtime->tailer_ = std::make_unique<tail::Tailer>(std::move(specs), tailer_options,
-                                                    runtime->positions_.get(), &metrics);
-  Runtime* self = runtime.get();
-  runtime->tailer_->on_file_closed([self](tail::TailedFile& file) {
-    size_t scrape = self->targets_[file.target().pipeline].scrape;
-    self->chains_[scrape].flush(Clock::now(), true, self->arena_,
-                                [self, scrape](Entry& entry) { self->deliver(scrape, entry); });
-  });
-  return runtime;
+  // One bound for the process, shared out among the readers.
+  tailer_options.max_open_files =
+      std::max<size_t>(1, tail::fit_fd_bound(config.target.max_open_files) /
+                              std::max<size_t>(1, specs.size()));
+  tail::parse_watch_mode(config.target.watch, tailer_options.watch);  // validated by the config
+  tailer_options.poll_interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.target.poll_interval);
+  tailer_options.deleted_file_max_hold =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.target.deleted_file_max_hold);
+  for (auto& group_specs : specs) {
+    auto& tailer = tailers_.emplace_back(std::make_unique<tail::Tailer>(
+        std::move(group_specs), tailer_options, positions_.get(), metrics_));
+    tailer->on_file_closed([this](tail::TailedFile& file) {
+      size_t scrape = targets_[file.target().pipeline].scrape;
+      chains_[scrape].flush(Clock::now(), true, arena_,
+                            [this, scrape](Entry& entry) { deliver(scrape, entry); });
+    });
+  }
+  return {};
 }
 
 Runtime::~Runtime() = default;
 
-size_t Runtime::active_files() const { return tailer_ ? tailer_->active_files() : 0; }
+size_t Runtime::active_files() const {
+  size_t files = 0;
+  for (const auto& tailer : tailers_) files += tailer->active_files();
+  return files;
+}
 
-void Runtime::deliver(size_t, Entry& entry) {
+void Runtime::deliver(size_t scrape, Entry& entry) {
   ++entries_out_;
-  for (auto& batcher : batchers_) batcher->add(entry);
+  // Every batch an entry joins holds its chunk, so the chunk's position moves only once each of
+  // the job's sinks reported it.
+  for (size_t sink : routes_.sinks_of(scrape)) batchers_[sink]->add(entry);
 }
 
 void Runtime::on_chunk(const tail::LineChunk& chunk) {
@@ -150,10 +201,23 @@ void Runtime::on_chunk(const tail::LineChunk& chunk) {
   arena_.reset();
 }
 
-size_t Runtime::sink_room() const {
-  size_t room = kMaxReadPerPoll;
-  for (const auto& sink : sinks_) room = std::min(room, sink->free_bytes());
-  return room;
+size_t Runtime::read_files(bool& paused) {
+  paused = false;
+  size_t read = 0;
+  auto handler = [this](const tail::LineChunk& chunk) { on_chunk(chunk); };
+  for (size_t group = 0; group < tailers_.size(); ++group) {
+    const size_t room = routes_.room(group, sinks_, kMaxReadPerPoll);
+    if (room == 0) {
+      paused = true;
+      // Polled with no budget all the same: discovery and the deleted-file hold go on.
+      tailers_[group]->poll(handler, 0);
+      continue;
+    }
+    read += tailers_[group]->poll(handler, room);
+  }
+  // Each reader sets the gauge to its own count; the sum is the truth.
+  if (tailers_.size() > 1) metrics_->files_active.Set(static_cast<double>(active_files()));
+  return read;
 }
 
 bool Runtime::wait_for_deliveries(Clock::time_point deadline) {
@@ -175,36 +239,42 @@ void Runtime::shutdown() {
     log::warn("Shutdown timeout reached with batches undelivered; their lines will be read again "
               "after a restart.");
   for (auto& sink : sinks_) sink->drain(deadline);
-  if (positions_) {
-    if (auto synced = tailer_->sync_positions(); !synced)
+  if (positions_) sync_positions();
+}
+
+void Runtime::sync_positions() {
+  for (auto& tailer : tailers_) {
+    if (auto synced = tailer->sync_positions(); !synced)
       log::error("Writing positions failed.", {{"error", synced.error().message}});
   }
 }
 
 Result<void> Runtime::run(const std::atomic<bool>& stop) {
   auto next_sync = Clock::now() + positions_config_.sync_period;
-  auto handler = [this](const tail::LineChunk& chunk) { on_chunk(chunk); };
+  std::vector<pollfd> wait_fds;
   while (!stop.load()) {
     const auto now = Clock::now();
-    size_t read = 0;
-    if (size_t room = sink_room(); room > 0) read = tailer_->poll(handler, room);
+    bool paused = false;
+    const size_t read = read_files(paused);
     for (size_t s = 0; s < chains_.size(); ++s)
       chains_[s].flush(now, false, arena_, [this, s](Entry& entry) { deliver(s, entry); });
     for (auto& batcher : batchers_) batcher->tick(now);
     if (positions_ && now >= next_sync) {
-      if (auto synced = tailer_->sync_positions(); !synced)
-        log::error("Writing positions failed.", {{"error", synced.error().message}});
+      sync_positions();
       next_sync = now + positions_config_.sync_period;
     }
-    if (options_.once && read == 0) break;
+    // A paused group has lines left: -once waits for its sinks to make room.
+    if (options_.once && read == 0 && !paused) break;
     if (read > 0) continue;
     auto wake = now + kIdleWait;
     for (const auto& batcher : batchers_) wake = std::min(wake, batcher->next_deadline());
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now());
     int timeout = static_cast<int>(std::clamp<int64_t>(wait_ms.count(), 0, 100));
-    if (int fd = tailer_->wait_fd(); fd >= 0) {
-      pollfd pfd{fd, POLLIN, 0};
-      ::poll(&pfd, 1, timeout);
+    wait_fds.clear();
+    for (const auto& tailer : tailers_)
+      if (int fd = tailer->wait_fd(); fd >= 0) wait_fds.push_back(pollfd{fd, POLLIN, 0});
+    if (!wait_fds.empty()) {
+      ::poll(wait_fds.data(), wait_fds.size(), timeout);
     } else if (timeout > 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(timeout));
     }

@@ -12,6 +12,7 @@
 #include "pipeline/batcher.h"
 #include "pipeline/config/config.h"
 #include "pipeline/metrics.h"
+#include "pipeline/sink_routes.h"
 #include "pipeline/stage_chain.h"
 #include "pipeline/tail/positions.h"
 #include "pipeline/tail/tailer.h"
@@ -22,6 +23,7 @@ struct RuntimeOptions {
   bool dry_run = false;  // print entries instead of sending; positions are neither read nor written
   bool once = false;     // read every file to its end, deliver, write positions and return
   std::chrono::milliseconds shutdown_timeout{10000};
+  StageInspector* inspector = nullptr;  // -inspect: shown every entry around every stage
 };
 
 class Runtime {
@@ -43,7 +45,12 @@ class Runtime {
   Runtime() = default;
   void on_chunk(const tail::LineChunk& chunk);
   void deliver(size_t scrape, Entry& entry);
-  size_t sink_room() const;
+  // Adds a sink under its config name, with the batcher that feeds it.
+  Result<void> add_sink(std::string name, Result<std::unique_ptr<Sink>> sink, BatcherOptions options);
+  Result<void> build_readers(const config::Config& config);
+  void sync_positions();
+  // Reads what the sinks have room for; `paused` tells whether a group was held back.
+  size_t read_files(bool& paused);
   bool wait_for_deliveries(std::chrono::steady_clock::time_point deadline);
   void shutdown();
 
@@ -58,9 +65,13 @@ class Runtime {
   std::vector<Target> targets_;
   std::vector<StageChain> chains_;
   std::vector<std::unique_ptr<Sink>> sinks_;
-  std::vector<std::unique_ptr<Batcher>> batchers_;
+  std::vector<std::string> sink_names_;  // by sink index, as `sinks:` of scrape configs name them
+  std::vector<std::unique_ptr<Batcher>> batchers_;  // batchers_[i] feeds sinks_[i]
+  SinkRoutes routes_;
   std::unique_ptr<tail::PositionsFile> positions_;
-  std::unique_ptr<tail::Tailer> tailer_;
+  // One reader per group of scrape configs sharing the same sinks (routes_.groups()), so that a
+  // full sink pauses only the jobs shipping to it.
+  std::vector<std::unique_ptr<tail::Tailer>> tailers_;
   Entry entry_;
   Arena arena_;
   uint64_t entries_out_ = 0;

@@ -1,5 +1,6 @@
 #include "pipeline/stage_chain.h"
 
+#include "pipeline/stage_inspector.h"
 #include "pipeline/stage_registry.h"
 
 namespace tailcast {
@@ -37,7 +38,10 @@ bool StageChain::run(Entry& entry, Arena& arena, const EntryFn& deliver) noexcep
 bool StageChain::run_from(size_t first, Entry& entry, Arena& arena,
                           const EntryFn& deliver) noexcept {
   for (size_t i = first; i < stages_.size(); ++i) {
-    switch (stages_[i]->process(entry, arena)) {
+    if (inspector_) inspector_->before(entry);
+    const Verdict verdict = stages_[i]->process(entry, arena);
+    if (inspector_) inspector_->after(names_[i], entry, verdict);
+    switch (verdict) {
       case Verdict::kPass:
         continue;
       case Verdict::kDrop:

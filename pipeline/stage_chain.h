@@ -10,6 +10,8 @@
 
 namespace tailcast {
 
+class StageInspector;
+
 // Receives every entry that passed all stages. Called on the pipeline thread.
 using EntryFn = std::function<void(Entry&)>;
 
@@ -27,6 +29,10 @@ class StageChain {
   void flush(std::chrono::steady_clock::time_point now, bool everything, Arena& arena,
              const EntryFn& deliver) noexcept;
 
+  // -inspect: shows `inspector` every entry before and after each stage; null (the default) turns
+  // it off. The inspector must outlive the chain's use.
+  void set_inspector(StageInspector* inspector) noexcept { inspector_ = inspector; }
+
   size_t size() const noexcept { return stages_.size(); }
   const std::vector<std::string>& names() const noexcept { return names_; }
 
@@ -36,6 +42,7 @@ class StageChain {
 
   std::vector<StagePtr> stages_;
   std::vector<std::string> names_;
+  StageInspector* inspector_ = nullptr;
 };
 
 }  // namespace tailcast

@@ -3,8 +3,10 @@
 // not implemented rather than ignored.
 #include "pipeline/config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace tailcast::config {
@@ -23,6 +25,36 @@ constexpr const char* kScrapeNotImplemented[] = {
     "consul_sd_configs", "consulagent_sd_configs", "journal", "syslog", "gcplog", "windows_events",
     "kafka", "gelf", "cloudflare", "heroku_drain", "loki_push_api", "azure_event_hubs",
     "decompression", "encoding"};
+
+// Every sink has a name, unique in the config, by which scrape configs' `sinks:` select it. An
+// unnamed sink takes its kind, numbered from the second of that kind on: loki, loki-2, loki-3.
+class SinkNames {
+ public:
+  // The name of the next sink of `kind` declared at `item`; fails `reader` on a name taken twice.
+  std::string claim(ConfigReader& reader, const ConfigNode& item, const std::string& kind,
+                    std::string given) {
+    const int ordinal = ++declared_[kind];
+    std::string name = !given.empty() ? std::move(given)
+                       : ordinal == 1 ? kind
+                                      : kind + "-" + std::to_string(ordinal);
+    auto [it, fresh] = where_.emplace(name, item.location());
+    if (!fresh)
+      reader.fail(item.yaml()["name"] ? item.child("name") : item,
+                  "sink name \"" + name + "\" is already used by the sink at " + it->second +
+                      "; give one of them another `name`");
+    return name;
+  }
+  bool contains(const std::string& name) const { return where_.count(name) != 0; }
+  std::string list() const {
+    std::string out;
+    for (const auto& [name, location] : where_) out += (out.empty() ? "" : ", ") + name;
+    return out;
+  }
+
+ private:
+  std::map<std::string, int> declared_;
+  std::map<std::string, std::string> where_;  // name → location of its sink
+};
 
 std::chrono::nanoseconds positive_duration(ConfigReader& reader, const std::string& key,
                                            std::chrono::nanoseconds fallback) {
@@ -64,6 +96,7 @@ void read_positions(ConfigReader& top, Config& out) {
 Result<ClientConfig> read_client(const ConfigNode& node) {
   ConfigReader reader(node);
   ClientConfig client;
+  client.name = reader.string_or("name", "");
   client.url = reader.required_string("url");
   client.tenant_id = reader.string_or("tenant_id", "");
   client.batchwait = positive_duration(reader, "batchwait", client.batchwait);
@@ -88,6 +121,11 @@ Result<ClientConfig> read_client(const ConfigNode& node) {
     if (auto done = nested.finish(); !done) reader.fail(done.error());
     client.basic_auth = std::move(basic);
   }
+  if (auto limits_node = reader.child("loki_limits")) {
+    auto limits = sinks::loki::read_loki_limits(*limits_node);
+    if (limits) client.loki_limits = *limits;
+    else reader.fail(limits.error());
+  }
   client.bearer_token = reader.string_or("bearer_token", "");
   client.bearer_token_file = reader.string_or("bearer_token_file", "");
   if (auto tls = reader.child("tls_config")) {
@@ -111,10 +149,11 @@ Result<ClientConfig> read_client(const ConfigNode& node) {
   return client;
 }
 
-void read_clients(ConfigReader& top, Config& out) {
+void read_clients(ConfigReader& top, Config& out, SinkNames& names) {
   if (auto legacy = top.child("client")) {
     auto client = read_client(*legacy);
     if (!client) return top.fail(client.error());
+    client->name = names.claim(top, *legacy, "loki", client->name);
     out.clients.push_back(std::move(*client));
   }
   auto node = top.child("clients");
@@ -123,12 +162,13 @@ void read_clients(ConfigReader& top, Config& out) {
   for (size_t i = 0; i < node->yaml().size(); ++i) {
     auto client = read_client(node->element(i));
     if (!client) return top.fail(client.error());
+    client->name = names.claim(top, node->element(i), "loki", client->name);
     out.clients.push_back(std::move(*client));
   }
 }
 
 // `sinks:` is a list; each item names one kind as its key: loki, kafka, otlp, stdout or file.
-void read_sinks(ConfigReader& top, Config& out) {
+void read_sinks(ConfigReader& top, Config& out, SinkNames& names) {
   auto node = top.child("sinks");
   if (!node || node->is_null()) return;
   if (!node->yaml().IsSequence()) return top.fail(*node, "expected a list of sinks");
@@ -143,7 +183,7 @@ void read_sinks(ConfigReader& top, Config& out) {
       found = true;
       ConfigReader nested(*body);
       OutputSinkConfig sink;
-      sink.name = name.empty() ? kind : name;
+      sink.name = names.claim(reader, item, kind, name);
       sink.path = std::string(kind) == "file" ? nested.required_string("path") : "";
       sink.format = nested.string_or("format", "text");
       if (sink.format != "text" && sink.format != "json")
@@ -154,8 +194,12 @@ void read_sinks(ConfigReader& top, Config& out) {
     if (auto body = reader.child("loki")) {
       found = true;
       auto client = read_client(*body);
-      if (!client) reader.fail(client.error());
-      else out.clients.push_back(std::move(*client));
+      if (!client) {
+        reader.fail(client.error());
+      } else {
+        client->name = names.claim(reader, item, "loki", name.empty() ? client->name : name);
+        out.clients.push_back(std::move(*client));
+      }
     }
     if (auto body = reader.child("kafka")) {
       found = true;
@@ -163,21 +207,37 @@ void read_sinks(ConfigReader& top, Config& out) {
       if (!kafka) {
         reader.fail(kafka.error());
       } else {
-        if (!name.empty()) kafka->name = name;
+        kafka->name = names.claim(reader, item, "kafka", name);
         out.kafka_sinks.push_back(std::move(*kafka));
       }
     }
-    reader.not_implemented("otlp", "the otlp sink");
+    if (auto body = reader.child("otlp")) {
+      found = true;
+      auto otlp = sinks::otlp::read_otlp_config(*body);
+      if (!otlp) {
+        reader.fail(otlp.error());
+      } else {
+        otlp->name = names.claim(reader, item, "otlp", name);
+        out.otlp_sinks.push_back(std::move(*otlp));
+      }
+    }
     if (!found && reader.ok())
       reader.fail(item, "a sink needs one of: loki, kafka, otlp, stdout, file");
     if (auto done = reader.finish(); !done) return top.fail(done.error());
   }
 }
 
-Result<ScrapeConfig> read_scrape(const ConfigNode& node) {
+Result<ScrapeConfig> read_scrape(const ConfigNode& node, const SinkNames& names) {
   ConfigReader reader(node);
   ScrapeConfig scrape;
   scrape.job_name = reader.required_string("job_name");
+  scrape.sinks = reader.string_list("sinks");
+  for (size_t i = 0; i < scrape.sinks.size() && reader.ok(); ++i) {
+    if (names.contains(scrape.sinks[i])) continue;
+    ConfigNode list = node.child("sinks");
+    reader.fail(list.yaml().IsSequence() ? list.element(i) : list,
+                "no sink is named \"" + scrape.sinks[i] + "\" (sinks: " + names.list() + ")");
+  }
   if (auto stages = reader.child("pipeline_stages"); stages && !stages->is_null()) {
     if (!stages->yaml().IsSequence()) reader.fail(*stages, "expected a list of stages");
     scrape.pipeline_stages = *stages;
@@ -261,16 +321,17 @@ Result<Config> parse_config(std::string_view text, const std::string& file_name)
   ConfigReader top(top_node);
   Config config;
   config.file = file_name;
+  SinkNames sink_names;
   read_server(top, config);
   read_positions(top, config);
-  read_clients(top, config);
-  read_sinks(top, config);
+  read_clients(top, config, sink_names);
+  read_sinks(top, config, sink_names);
   read_limits(top, config);
   if (auto scrapes = top.child("scrape_configs"); scrapes && !scrapes->is_null()) {
     if (!scrapes->yaml().IsSequence()) top.fail(*scrapes, "expected a list of scrape configs");
     else
       for (size_t i = 0; i < scrapes->yaml().size() && top.ok(); ++i) {
-        auto scrape = read_scrape(scrapes->element(i));
+        auto scrape = read_scrape(scrapes->element(i), sink_names);
         if (!scrape) top.fail(scrape.error());
         else config.scrape_configs.push_back(std::move(*scrape));
       }
@@ -278,6 +339,16 @@ Result<Config> parse_config(std::string_view text, const std::string& file_name)
   if (auto target = top.child("target_config")) {
     ConfigReader reader(*target);
     config.target_sync_period = positive_duration(reader, "sync_period", config.target_sync_period);
+    FileTargetConfig& files = config.target;
+    int64_t max_open = reader.integer_or("max_open_files", static_cast<int64_t>(files.max_open_files));
+    if (max_open < 1) reader.fail(target->child("max_open_files"), "must be at least 1");
+    files.max_open_files = static_cast<uint64_t>(std::max<int64_t>(max_open, 1));
+    files.watch = reader.string_or("watch", files.watch);
+    if (files.watch != "auto" && files.watch != "inotify" && files.watch != "poll")
+      reader.fail(target->child("watch"), "must be auto, inotify or poll");
+    files.poll_interval = positive_duration(reader, "poll_interval", files.poll_interval);
+    files.deleted_file_max_hold =
+        positive_duration(reader, "deleted_file_max_hold", files.deleted_file_max_hold);
     if (auto done = reader.finish(); !done) top.fail(done.error());
   }
   top.not_implemented("tracing", "tracing");
@@ -285,7 +356,8 @@ Result<Config> parse_config(std::string_view text, const std::string& file_name)
   top.not_implemented("wal", "wal");
   top.not_implemented("global", "global");
   if (auto done = top.finish(); !done) return done.error();
-  if (config.clients.empty() && config.outputs.empty() && config.kafka_sinks.empty())
+  if (config.clients.empty() && config.outputs.empty() && config.kafka_sinks.empty() &&
+      config.otlp_sinks.empty())
     return make_error(Errc::kInvalidConfig,
                       file_name + ": no sink configured: add `clients` (Loki) or `sinks`");
   return config;

@@ -13,6 +13,8 @@
 #include "pipeline/config/node.h"
 #include "pipeline/result.h"
 #include "sinks/kafka/config.h"
+#include "sinks/otlp/config.h"
+#include "sinks/loki/limits.h"
 
 namespace tailcast::config {
 
@@ -55,6 +57,7 @@ struct BasicAuth {
 
 // One Loki client (Promtail's `clients` entry).
 struct ClientConfig {
+  std::string name;  // what scrape configs' `sinks:` call it; default loki, loki-2, …
   std::string url;
   std::string tenant_id;
   nanoseconds batchwait = std::chrono::seconds(1);
@@ -68,6 +71,7 @@ struct ClientConfig {
   std::string bearer_token_file;
   TlsConfig tls;
   bool drop_rate_limited_batches = false;
+  sinks::loki::LokiLimits loki_limits;  // checked before each push (tailcast addition)
 };
 
 // A sink that needs no server: one line per entry with its labels, to stdout or a file.
@@ -86,11 +90,21 @@ struct ScrapeConfig {
   std::string job_name;
   std::vector<StaticTarget> static_configs;
   std::optional<ConfigNode> pipeline_stages;
+  // Names of the sinks this job ships to (`sinks: [loki, kafka-a]`); empty: every sink.
+  std::vector<std::string> sinks;
 };
 
 struct LimitsConfig {
   uint64_t max_line_size = 0;  // 0: no limit
   bool max_line_size_truncate = false;
+};
+
+// target_config keys tailcast adds to Promtail's sync_period: how files are watched and held.
+struct FileTargetConfig {
+  uint64_t max_open_files = 1024;  // descriptors for tailed files; the rest are parked
+  std::string watch = "auto";      // auto | inotify | poll
+  nanoseconds poll_interval = std::chrono::seconds(1);  // watch: poll; one stat per file each
+  nanoseconds deleted_file_max_hold = std::chrono::minutes(5);
 };
 
 struct Config {
@@ -100,9 +114,11 @@ struct Config {
   std::vector<ClientConfig> clients;
   std::vector<OutputSinkConfig> outputs;
   std::vector<sinks::kafka::KafkaSinkConfig> kafka_sinks;
+  std::vector<sinks::otlp::OtlpSinkConfig> otlp_sinks;
   std::vector<ScrapeConfig> scrape_configs;
   LimitsConfig limits;
   nanoseconds target_sync_period = std::chrono::seconds(10);  // target_config.sync_period
+  FileTargetConfig target;                                    // the rest of target_config
   std::vector<std::string> warnings;  // accepted but ignored keys, named for the user
 };
 

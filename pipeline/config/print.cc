@@ -31,6 +31,7 @@ void emit_pairs(YAML::Emitter& out, const char* key, const StringPairs& pairs, b
 
 void emit_client(YAML::Emitter& out, const ClientConfig& client) {
   out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << client.name;
   out << YAML::Key << "url" << YAML::Value << client.url;
   if (!client.tenant_id.empty()) out << YAML::Key << "tenant_id" << YAML::Value << client.tenant_id;
   out << YAML::Key << "batchwait" << YAML::Value << duration_text(client.batchwait);
@@ -97,6 +98,11 @@ std::string to_redacted_yaml(const Config& config) {
   out << YAML::Key << "scrape_configs" << YAML::Value << YAML::BeginSeq;
   for (const auto& scrape : config.scrape_configs) {
     out << YAML::BeginMap << YAML::Key << "job_name" << YAML::Value << scrape.job_name;
+    if (!scrape.sinks.empty()) {
+      out << YAML::Key << "sinks" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& sink : scrape.sinks) out << sink;
+      out << YAML::EndSeq;
+    }
     out << YAML::Key << "static_configs" << YAML::Value << YAML::BeginSeq;
     for (const auto& target : scrape.static_configs) {
       out << YAML::BeginMap;

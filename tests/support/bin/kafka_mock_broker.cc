@@ -1,16 +1,25 @@
 // tc_kafka_mock_broker: librdkafka's mock Kafka cluster as a process of its own, for tests that run
 // the real tailcast binary. Prints the bootstrap servers as the first line on stdout, then serves
 // until stdin closes (or only until SIGTERM/SIGINT with --until-signal). With --consume it also
-// reads a topic back and appends each message to a file as one JSON line.
+// reads a topic back and appends each message to a file as one JSON line. With --control it
+// follows a file of fault-injection commands, one a line, and serves until a signal:
+//
+//   down ID | up ID            broker ID (1..N; all for every broker) refuses / accepts connections
+//   produce-errors COUNT NAME  the next COUNT Produce requests fail with error NAME, e.g.
+//                              NOT_LEADER_FOR_PARTITION (librdkafka's name without RD_KAFKA_RESP_ERR_)
+//
+// Each command applied is echoed to stdout as "applied: <command>" (or "failed: <command>").
 //
 //   tc_kafka_mock_broker [--brokers N] [--topic NAME[:PARTITIONS]]... [--until-signal]
-//                        [--consume TOPIC --output FILE]
+//                        [--consume TOPIC --output FILE] [--control FILE]
 #include <poll.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,10 +78,64 @@ bool stdin_closed(int timeout_ms) {
   return n <= 0;
 }
 
+rd_kafka_resp_err_t error_named(const std::string& name) {
+  const struct rd_kafka_err_desc* descs = nullptr;
+  size_t count = 0;
+  rd_kafka_get_err_descs(&descs, &count);
+  for (size_t i = 0; i < count; ++i)
+    if (descs[i].name && name == descs[i].name) return descs[i].code;
+  return RD_KAFKA_RESP_ERR_UNKNOWN;
+}
+
+bool apply(tailcast::testing::KafkaCluster& cluster, int brokers, const std::string& command) {
+  std::istringstream words(command);
+  std::string verb, target;
+  words >> verb >> target;
+  if (verb == "down" || verb == "up") {
+    std::vector<int> ids;
+    if (target == "all") {
+      for (int id = 1; id <= brokers; ++id) ids.push_back(id);
+    } else {
+      ids.push_back(std::atoi(target.c_str()));
+    }
+    bool ok = true;
+    for (int id : ids) ok &= verb == "down" ? cluster.set_broker_down(id) : cluster.set_broker_up(id);
+    return ok;
+  }
+  if (verb == "produce-errors") {
+    std::string name;
+    words >> name;
+    int count = std::atoi(target.c_str());
+    rd_kafka_resp_err_t err = error_named(name);
+    if (count <= 0 || err == RD_KAFKA_RESP_ERR_UNKNOWN) return false;
+    cluster.push_request_errors(0 /* Produce */, std::vector<rd_kafka_resp_err_t>(count, err));
+    return true;
+  }
+  return false;
+}
+
+// Applies the complete lines appended to the control file since the last call.
+void follow_control(std::ifstream& control, std::string& partial,
+                    tailcast::testing::KafkaCluster& cluster, int brokers) {
+  control.clear();
+  std::string chunk;
+  for (char c; control.get(c);) chunk.push_back(c);
+  partial += chunk;
+  for (size_t end; (end = partial.find('\n')) != std::string::npos;) {
+    std::string command = partial.substr(0, end);
+    partial.erase(0, end + 1);
+    if (command.empty()) continue;
+    bool ok = apply(cluster, brokers, command);
+    std::printf("%s: %s\n", ok ? "applied" : "failed", command.c_str());
+  }
+  std::fflush(stdout);
+}
+
 int usage(const char* message) {
   std::fprintf(stderr,
                "tc_kafka_mock_broker: %s\nusage: tc_kafka_mock_broker [--brokers N] "
-               "[--topic NAME[:PARTITIONS]]... [--until-signal] [--consume TOPIC --output FILE]\n",
+               "[--topic NAME[:PARTITIONS]]... [--until-signal] [--consume TOPIC --output FILE] "
+               "[--control FILE]\n",
                message);
   return 2;
 }
@@ -83,7 +146,7 @@ int main(int argc, char** argv) {
   int brokers = 1;
   bool until_signal = false;
   std::vector<std::pair<std::string, int>> topics;
-  std::string consume_topic, output;
+  std::string consume_topic, output, control_path;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     bool has_value = i + 1 < argc;
@@ -98,6 +161,9 @@ int main(int argc, char** argv) {
       consume_topic = argv[++i];
     } else if (arg == "--output" && has_value) {
       output = argv[++i];
+    } else if (arg == "--control" && has_value) {
+      control_path = argv[++i];
+      until_signal = true;
     } else if (arg == "--until-signal") {
       until_signal = true;
     } else {
@@ -135,10 +201,19 @@ int main(int argc, char** argv) {
     if (!consumer) return usage(("cannot consume: " + error).c_str());
   }
 
+  std::ifstream control;
+  std::string partial;
+  if (!control_path.empty()) {
+    std::ofstream(control_path, std::ios::app).flush();  // exists before the test appends to it
+    control.open(control_path, std::ios::binary);
+    if (!control) return usage(("cannot open " + control_path).c_str());
+  }
+
   std::printf("%s\n", cluster->bootstraps().c_str());
   std::fflush(stdout);
 
   while (!g_stop) {
+    if (control.is_open()) follow_control(control, partial, *cluster, brokers);
     if (consumer) {
       for (const auto& message : consumer->poll(std::chrono::milliseconds(100))) {
         std::string line = to_json(message);
@@ -147,7 +222,7 @@ int main(int argc, char** argv) {
       std::fflush(out);
       if (!until_signal && stdin_closed(0)) break;
     } else if (until_signal) {
-      ::poll(nullptr, 0, 200);
+      ::poll(nullptr, 0, 50);
     } else if (stdin_closed(500)) {
       break;
     }
