@@ -152,6 +152,8 @@ Result<void> Runtime::build_readers(const config::Config& config) {
       std::chrono::duration_cast<std::chrono::milliseconds>(config.target.poll_interval);
   tailer_options.deleted_file_max_hold =
       std::chrono::duration_cast<std::chrono::milliseconds>(config.target.deleted_file_max_hold);
+  tailer_options.partial_line_idle =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.target.partial_line_idle);
   for (auto& group_specs : specs) {
     auto& tailer = tailers_.emplace_back(std::make_unique<tail::Tailer>(
         std::move(group_specs), tailer_options, positions_.get(), metrics_));

@@ -349,6 +349,8 @@ Result<Config> parse_config(std::string_view text, const std::string& file_name)
     files.poll_interval = positive_duration(reader, "poll_interval", files.poll_interval);
     files.deleted_file_max_hold =
         positive_duration(reader, "deleted_file_max_hold", files.deleted_file_max_hold);
+    files.partial_line_idle =
+        positive_duration(reader, "partial_line_idle", files.partial_line_idle);
     if (auto done = reader.finish(); !done) top.fail(done.error());
   }
   top.not_implemented("tracing", "tracing");

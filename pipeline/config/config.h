@@ -105,6 +105,7 @@ struct FileTargetConfig {
   std::string watch = "auto";      // auto | inotify | poll
   nanoseconds poll_interval = std::chrono::seconds(1);  // watch: poll; one stat per file each
   nanoseconds deleted_file_max_hold = std::chrono::minutes(5);
+  nanoseconds partial_line_idle{0};  // 0: an unfinished last line waits for its newline
 };
 
 struct Config {

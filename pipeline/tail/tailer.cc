@@ -207,6 +207,7 @@ size_t Tailer::read_file(TailedFile& file, const ChunkFn& on_chunk, size_t budge
     auto got = static_cast<size_t>(n);
     if (total == 0) fd_cache_.touch(&file);
     file.read_offset_ += got;
+    file.grew_at_ = std::chrono::steady_clock::now();
     total += got;
     if (file.read_bytes_ != nullptr) file.read_bytes_->Set(static_cast<double>(file.read_offset_));
     lines_.clear();
@@ -312,8 +313,22 @@ size_t Tailer::poll(const ChunkFn& on_chunk, size_t max_bytes) {
     }
     check_finished_ = !all_at_eof;
   }
+  if (options_.partial_line_idle.count() > 0) emit_idle_partial_lines(now, on_chunk);
   if (metrics_ != nullptr) metrics_->files_active.Set(static_cast<double>(files_.size()));
   return total;
+}
+
+void Tailer::emit_idle_partial_lines(std::chrono::steady_clock::time_point now,
+                                     const ChunkFn& on_chunk) {
+  for (const auto& file : files_) {
+    if (!file->at_eof_ || file->splitter_.pending_bytes() == 0 ||
+        now - file->grew_at_ < options_.partial_line_idle)
+      continue;
+    // The writer stopped mid-line; what follows later becomes a line of its own.
+    lines_.clear();
+    file->splitter_.finish(lines_);
+    deliver(*file, file->read_offset_, on_chunk);
+  }
 }
 
 Result<void> Tailer::sync_positions() {

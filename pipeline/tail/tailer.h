@@ -48,6 +48,9 @@ struct TailerOptions {
   // A deleted file that cannot be read to its end (the sinks are full) is closed after this long,
   // and its unread bytes counted as given up.
   std::chrono::milliseconds deleted_file_max_hold{std::chrono::minutes(5)};
+  // An unfinished last line (no newline yet) of a file that has not grown for this long is
+  // emitted as it is; 0 waits for its newline, the file's rotation or its deletion.
+  std::chrono::milliseconds partial_line_idle{0};
 };
 
 // One open file, owned by the Tailer from discovery until it is finished. Its SourceAcks is shared
@@ -79,6 +82,7 @@ class TailedFile {
   uint64_t read_offset_ = 0;
   uint32_t generation_ = 0;
   bool at_eof_ = false;  // the last read returned nothing
+  std::chrono::steady_clock::time_point grew_at_{};  // the last read that returned bytes
   bool needs_read_ = true;  // may have changed since a read last reached its end
   bool vanished_ = false;   // parked, and no longer where discovery last saw it
   uint64_t seen_in_scan_ = 0;  // the last scan that found it under position_path_
@@ -156,6 +160,7 @@ class Tailer {
   bool settle_copy(TailedFile& file);
   void start_generation(TailedFile& file);
   static void keep_last_read(TailedFile& file, std::string_view got);
+  void emit_idle_partial_lines(std::chrono::steady_clock::time_point now, const ChunkFn& on_chunk);
   // Open-file bound and change tracking (fd_parking.cc).
   void make_room();
   void park(TailedFile& file);

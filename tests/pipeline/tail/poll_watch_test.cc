@@ -114,6 +114,7 @@ target_config:
   watch: poll
   poll_interval: 2s
   deleted_file_max_hold: 1m
+  partial_line_idle: 15s
 )",
                                      "t.yaml");
   ASSERT_TRUE(config.has_value()) << config.error().message;
@@ -121,6 +122,7 @@ target_config:
   EXPECT_EQ(config->target.watch, "poll");
   EXPECT_EQ(config->target.poll_interval, std::chrono::seconds(2));
   EXPECT_EQ(config->target.deleted_file_max_hold, std::chrono::minutes(1));
+  EXPECT_EQ(config->target.partial_line_idle, std::chrono::seconds(15));
   WatchMode mode = WatchMode::kAuto;
   EXPECT_TRUE(parse_watch_mode(config->target.watch, mode));
   EXPECT_EQ(mode, WatchMode::kPoll);

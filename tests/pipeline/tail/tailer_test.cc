@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/metrics.h"
@@ -92,6 +93,24 @@ TEST(Tailer, FollowsAppendsAndHoldsAPartialLastLine) {
   dir.write("app.log", "ur\r\n", true);
   EXPECT_EQ(reader.drain(), (Lines{"four"}));
   EXPECT_EQ(reader.drain(), Lines{});
+}
+
+TEST(Tailer, AnIdlePartialLastLineIsEmittedAfterTheConfiguredIdleTime) {
+  testing::TempDir dir;
+  dir.write("app.log", "one\ntw");
+  Tailer tailer({target(dir, "app.log")}, {.partial_line_idle = std::chrono::milliseconds(50)},
+                nullptr, nullptr);
+  Reader reader(tailer);
+  std::vector<uint64_t> ends;
+  EXPECT_EQ(reader.drain(), (Lines{"one"}));  // not idle long enough yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  tailer.poll([&](const LineChunk& chunk) {
+    for (std::string_view line : chunk.lines) EXPECT_EQ(line, "tw");
+    ends.push_back(chunk.end_offset);
+  }, 1 << 20);
+  EXPECT_EQ(ends, (std::vector<uint64_t>{6}));  // the position moves past the emitted part
+  dir.write("app.log", "o\nthree\n", true);
+  EXPECT_EQ(reader.drain(), (Lines{"o", "three"}));
 }
 
 TEST(Tailer, ChunkEndOffsetStopsBeforeAHeldPartialLine) {
