@@ -13,6 +13,7 @@
 #include <simdjson.h>
 #include <thread>
 
+#include "tests/integration/ray_fixture_logs.h"
 #include "tests/support/loki_receiver.h"
 #include "tests/support/process.h"
 #include "tests/support/reserved_port.h"
@@ -27,9 +28,6 @@ using testing::LokiReceiver;
 using testing::ReceivedEntry;
 using testing::TempDir;
 using testing::wait_until;
-
-const fs::path kSession = fs::path(TC_FIXTURES_DIR) / "ray" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
-const fs::path kExpected = fs::path(TC_FIXTURES_DIR) / "expected" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
 
 // A port free to listen on: reserved, then given back for tailcast to take.
 int free_port() { return testing::ReservedPort().port(); }
@@ -50,49 +48,7 @@ std::string config_text(const std::string& url, const fs::path& logs, const fs::
   return text;
 }
 
-// Copies the fixture session's log files (not the span files) below `to`.
-void copy_fixture_logs(const fs::path& to) {
-  for (const auto& item : fs::recursive_directory_iterator(kSession)) {
-    if (!item.is_regular_file()) continue;
-    std::string name = item.path().filename().string();
-    if (item.path().parent_path().filename() == "spans" || name.rfind("job-driver-spans", 0) == 0)
-      continue;
-    fs::path target = to / fs::relative(item.path(), kSession);
-    fs::create_directories(target.parent_path());
-    fs::copy_file(item.path(), target);
-  }
-}
-
-using Record = std::pair<std::map<std::string, std::string>, std::map<std::string, std::string>>;
-
-// file name → the multiset of (labels, structured metadata) the fixtures expect.
-std::map<std::string, std::multiset<Record>> expected_records() {
-  std::map<std::string, std::multiset<Record>> out;
-  simdjson::dom::parser parser;
-  for (const auto& item : fs::recursive_directory_iterator(kExpected)) {
-    std::string name = item.path().filename().string();
-    if (!item.is_regular_file() || name.find(".spans.") != std::string::npos) continue;
-    std::string file = name.substr(0, name.size() - std::string(".jsonl").size());
-    std::ifstream in(item.path());
-    for (std::string line; std::getline(in, line);) {
-      if (line.empty()) continue;
-      simdjson::dom::element doc = parser.parse(line);
-      Record record;
-      for (auto [key, value] : doc["labels"].get_object())
-        record.first[std::string(key)] = std::string(value.get_string().value());
-      for (auto [key, value] : doc["structured_metadata"].get_object())
-        record.second[std::string(key)] = std::string(value.get_string().value());
-      out[file].insert(record);
-    }
-  }
-  return out;
-}
-
-size_t count(const std::map<std::string, std::multiset<Record>>& records) {
-  size_t total = 0;
-  for (const auto& [file, set] : records) total += set.size();
-  return total;
-}
+using Record = testing::FixtureRecord;
 
 struct TailcastRun {
   TempDir dir;
@@ -112,8 +68,8 @@ struct TailcastRun {
 
 TEST(LokiDelivery, EveryFixtureRecordArrivesOnceWithItsLabelsAndMetadata) {
   TailcastRun run;
-  copy_fixture_logs(run.dir / "logs");
-  auto expected = expected_records();
+  testing::copy_fixture_logs(run.dir / "logs");
+  auto expected = testing::expected_fixture_records();
   run.start(true, true);
   ASSERT_EQ(run.child->wait(std::chrono::seconds(60)), 0) << run.log();
 
@@ -127,20 +83,20 @@ TEST(LokiDelivery, EveryFixtureRecordArrivesOnceWithItsLabelsAndMetadata) {
     record.first.erase("job");
     received[file].insert(record);
   }
-  EXPECT_EQ(count(received), count(expected));
+  EXPECT_EQ(testing::record_count(received), testing::record_count(expected));
   for (const auto& [file, records] : expected) EXPECT_EQ(received[file], records) << file;
 }
 
 TEST(LokiDelivery, NothingIsLostWhenTheFirstPushesGet503) {
   TailcastRun run;
-  copy_fixture_logs(run.dir / "logs");
+  testing::copy_fixture_logs(run.dir / "logs");
   run.receiver.respond_with({503, 503, 503});
   run.start(true, true);
   ASSERT_EQ(run.child->wait(std::chrono::seconds(60)), 0) << run.log();
   std::set<std::pair<std::string, std::string>> unique;
   auto entries = run.receiver.entries();
   for (const auto& entry : entries) unique.emplace(entry.label_map.at("filename"), entry.line);
-  EXPECT_EQ(entries.size(), count(expected_records()));
+  EXPECT_EQ(entries.size(), testing::record_count(testing::expected_fixture_records()));
   EXPECT_EQ(unique.size(), entries.size()) << "no entry twice";
   size_t refused = 0;
   for (const auto& push : run.receiver.pushes()) refused += push.status == 503;
@@ -149,12 +105,12 @@ TEST(LokiDelivery, NothingIsLostWhenTheFirstPushesGet503) {
 
 TEST(LokiDelivery, APushAnswered400IsNotResentAndItsRejectionIsCounted) {
   TailcastRun run;
-  copy_fixture_logs(run.dir / "logs");
+  testing::copy_fixture_logs(run.dir / "logs");
   const std::string marked = "0b2c0560-3272-49c9-9bd0-6f14c9cca546";  // one proxy record
   run.receiver.reject_entries_where(
       [&](const ReceivedEntry& entry) { return entry.line.find(marked) != std::string::npos; });
   run.start(true, false);
-  const size_t total = count(expected_records());
+  const size_t total = testing::record_count(testing::expected_fixture_records());
   ASSERT_TRUE(run.receiver.wait_for_entries(total - 1, std::chrono::seconds(30))) << run.log();
   httplib::Client client("127.0.0.1", run.http_port);
   std::string metrics;

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "tests/integration/ray_fixture_logs.h"
 #include "tests/support/otlp_receiver.h"
 #include "tests/support/process.h"
 #include "tests/support/reserved_port.h"
@@ -22,26 +23,6 @@ namespace fs = std::filesystem;
 using testing::ChildProcess;
 using testing::OtlpReceiver;
 using testing::TempDir;
-
-const fs::path kSession =
-    fs::path(TC_FIXTURES_DIR) / "ray" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
-const fs::path kExpected =
-    fs::path(TC_FIXTURES_DIR) / "expected" / "session_2026-11-20_09-00-00_690579_1652" / "logs";
-
-bool is_span_file(const fs::path& path) {
-  return path.parent_path().filename() == "spans" ||
-         path.filename().string().rfind("job-driver-spans", 0) == 0;
-}
-
-// Copies the fixture session's files below `to`: the logs, or the span files.
-void copy_fixtures(const fs::path& to, bool spans) {
-  for (const auto& item : fs::recursive_directory_iterator(kSession)) {
-    if (!item.is_regular_file() || is_span_file(item.path()) != spans) continue;
-    fs::path target = to / fs::relative(item.path(), kSession);
-    fs::create_directories(target.parent_path());
-    fs::copy_file(item.path(), target);
-  }
-}
 
 std::string config_text(const std::string& endpoint, const fs::path& dir, bool spans) {
   std::string text = "server:\n  http_listen_port: 0\npositions:\n  filename: " +
@@ -62,36 +43,7 @@ std::string config_text(const std::string& endpoint, const fs::path& dir, bool s
   return text;
 }
 
-using Record = std::pair<std::map<std::string, std::string>, std::map<std::string, std::string>>;
-
-// file name → the (labels, structured metadata) the fixtures expect of each record.
-std::map<std::string, std::multiset<Record>> expected_records() {
-  std::map<std::string, std::multiset<Record>> out;
-  simdjson::dom::parser parser;
-  for (const auto& item : fs::recursive_directory_iterator(kExpected)) {
-    std::string name = item.path().filename().string();
-    if (!item.is_regular_file() || name.find(".spans.") != std::string::npos) continue;
-    std::string file = name.substr(0, name.size() - std::string(".jsonl").size());
-    std::ifstream in(item.path());
-    for (std::string line; std::getline(in, line);) {
-      if (line.empty()) continue;
-      simdjson::dom::element doc = parser.parse(line);
-      Record record;
-      for (auto [key, value] : doc["labels"].get_object())
-        record.first[std::string(key)] = std::string(value.get_string().value());
-      for (auto [key, value] : doc["structured_metadata"].get_object())
-        record.second[std::string(key)] = std::string(value.get_string().value());
-      out[file].insert(record);
-    }
-  }
-  return out;
-}
-
-size_t count(const std::map<std::string, std::multiset<Record>>& records) {
-  size_t total = 0;
-  for (const auto& [file, set] : records) total += set.size();
-  return total;
-}
+using Record = testing::FixtureRecord;
 
 // A LogRecord back as (labels, structured metadata): resource attributes and record attributes
 // are the labels, severity_text the level, request_id the metadata.
@@ -132,11 +84,11 @@ struct TailcastRun {
 
 TEST(OtlpDelivery, EveryFixtureRecordArrivesAsALogRecordWithItsAttributes) {
   TailcastRun run;
-  copy_fixtures(run.dir / "logs", false);
+  testing::copy_fixture_logs(run.dir / "logs");
   run.start_once(false);
   ASSERT_EQ(run.child->wait(std::chrono::seconds(60)), 0) << run.log();
 
-  auto expected = expected_records();
+  auto expected = testing::expected_fixture_records();
   std::map<std::string, std::multiset<Record>> received;
   for (const auto& record : run.receiver.log_records()) {
     EXPECT_EQ(record.resource.at("host.name"), "node-1");
@@ -150,13 +102,13 @@ TEST(OtlpDelivery, EveryFixtureRecordArrivesAsALogRecordWithItsAttributes) {
     auto [file, as_expected] = as_record(record);
     received[file].insert(as_expected);
   }
-  EXPECT_EQ(count(received), count(expected));
+  EXPECT_EQ(testing::record_count(received), testing::record_count(expected));
   for (const auto& [file, records] : expected) EXPECT_EQ(received[file], records) << file;
 }
 
 TEST(OtlpDelivery, NothingIsLostWhenTheFirstExportsGet503) {
   TailcastRun run;
-  copy_fixtures(run.dir / "logs", false);
+  testing::copy_fixture_logs(run.dir / "logs");
   run.receiver.respond_with({503, 503, 503});
   run.start_once(false);
   ASSERT_EQ(run.child->wait(std::chrono::seconds(60)), 0) << run.log();
@@ -168,7 +120,7 @@ TEST(OtlpDelivery, NothingIsLostWhenTheFirstExportsGet503) {
       if (kv.key() == "filename") file = kv.value().string_value();
     unique.emplace(file, record.record.body().string_value());
   }
-  EXPECT_EQ(records.size(), count(expected_records()));
+  EXPECT_EQ(records.size(), testing::record_count(testing::expected_fixture_records()));
   EXPECT_EQ(unique.size(), records.size()) << "no record twice";
   size_t refused = 0;
   for (const auto& e : run.receiver.exports()) refused += e.status == 503;
@@ -183,7 +135,7 @@ struct ExpectedSpan {
 
 TEST(OtlpDelivery, EverySpanArrivesAndItsParentsFormTheExpectedTrees) {
   TailcastRun run;
-  copy_fixtures(run.dir / "logs", true);
+  testing::copy_fixture_logs(run.dir / "logs", true);
   run.start_once(true);
   ASSERT_EQ(run.child->wait(std::chrono::seconds(60)), 0) << run.log();
 
@@ -191,7 +143,7 @@ TEST(OtlpDelivery, EverySpanArrivesAndItsParentsFormTheExpectedTrees) {
   std::map<std::pair<std::string, std::string>, ExpectedSpan> expected;
   size_t expected_count = 0;
   simdjson::dom::parser parser;
-  for (const auto& item : fs::recursive_directory_iterator(kExpected)) {
+  for (const auto& item : fs::recursive_directory_iterator(testing::kFixtureExpected)) {
     if (item.path().string().find(".spans.jsonl") == std::string::npos) continue;
     std::ifstream in(item.path());
     for (std::string line; std::getline(in, line);) {
