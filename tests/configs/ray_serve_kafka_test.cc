@@ -85,15 +85,9 @@ TEST_F(KafkaConfigEnv, ShipsEveryServeRecordOfTheFixtureSessionToTheTopic) {
   ASSERT_EQ(tailcast.wait(60s), 0) << testing::read_file(dir / "stderr");
 
   // Serve records only: the driver and worker logs are not this config's.
-  std::set<std::string> serve_files;
-  for (const auto& item : fs::directory_iterator(dir / "logs" / "serve"))
-    if (item.is_regular_file()) serve_files.insert(item.path().filename().string());
-  size_t expected = 0, with_request_id = 0;
-  for (const auto& [file, records] : testing::expected_fixture_records()) {
-    if (!serve_files.count(file)) continue;
-    expected += records.size();
-    for (const auto& record : records) with_request_id += record.second.count("request_id");
-  }
+  const testing::ServeRecordCounts serve = testing::serve_record_counts(dir / "logs");
+  const std::set<std::string>& serve_files = serve.files;
+  const size_t expected = serve.records, with_request_id = serve.with_request_id;
   ASSERT_GT(expected, 0u);
   ASSERT_GT(with_request_id, 0u);
 

@@ -68,4 +68,24 @@ inline size_t record_count(const FixtureRecords& records) {
   return total;
 }
 
+// What the fixtures expect of the Serve logs copied to `logs`/serve: records, and how many of them
+// carry a request_id.
+struct ServeRecordCounts {
+  std::set<std::string> files;
+  size_t records = 0;
+  size_t with_request_id = 0;
+};
+
+inline ServeRecordCounts serve_record_counts(const std::filesystem::path& logs) {
+  ServeRecordCounts out;
+  for (const auto& item : std::filesystem::directory_iterator(logs / "serve"))
+    if (item.is_regular_file()) out.files.insert(item.path().filename().string());
+  for (const auto& [file, records] : expected_fixture_records()) {
+    if (!out.files.count(file)) continue;
+    out.records += records.size();
+    for (const auto& record : records) out.with_request_id += record.second.count("request_id");
+  }
+  return out;
+}
+
 }  // namespace tailcast::testing
